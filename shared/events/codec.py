@@ -1,0 +1,124 @@
+"""Wire text to records and back: strict decoding with precise reasons, canonical encoding.
+
+Decoding reads JSON numbers as `Decimal` (never through float), checks that the record's
+`type` belongs to the topic it arrived on, and validates every field. Any failure is a
+`RecordError` whose message names the field and the rule; the caller turns it into a
+`dead_letter` carrying the raw text, and the stream goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from decimal import Decimal
+from typing import Any, get_args
+
+from pydantic import TypeAdapter, ValidationError
+
+from shared.errors import RecordError
+from shared.events.inputs import INPUT_TOPICS, AnyInput, InputRecord
+from shared.events.outputs import TOPIC_OF_OUTPUT, DeadLetter, OutputRecord, output_id
+
+_INPUT_ADAPTER: TypeAdapter[InputRecord] = TypeAdapter(AnyInput)
+_TYPES_OF_TOPIC: dict[str, frozenset[str]] = {
+    topic: frozenset(get_args(m.model_fields["type"].annotation)[0] for m in models)
+    for topic, models in INPUT_TOPICS.items()
+}
+MAX_RECORD_BYTES = 1_048_576
+
+
+def _reject_constant(name: str) -> Any:
+    raise RecordError(f"JSON constant {name} is not a number")
+
+
+def parse_json(raw: str | bytes) -> Any:
+    """JSON with numbers as Decimal/int and NaN/Infinity refused."""
+    try:
+        return json.loads(raw, parse_float=Decimal, parse_constant=_reject_constant)
+    except RecordError:
+        raise
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise RecordError(f"malformed JSON: {exc}") from None
+
+
+def explain(error: ValidationError) -> str:
+    """One line per failed rule: `field: message (got value)`."""
+    parts = []
+    for item in error.errors(include_url=False):
+        loc_parts = [str(p) for p in item["loc"]]
+        if loc_parts and loc_parts[0] in _ALL_TYPES:  # the union tag of the discriminated union
+            loc_parts = loc_parts[1:]
+        loc = ".".join(loc_parts)
+        msg = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "missing":
+            parts.append(f"{loc}: required field missing")
+        elif item["type"] == "extra_forbidden":
+            parts.append(f"{loc}: unknown field")
+        else:
+            parts.append(f"{loc}: {msg}" if loc else msg)
+    return "; ".join(parts)
+
+
+_ALL_TYPES = frozenset(t for types in _TYPES_OF_TOPIC.values() for t in types)
+
+
+def decode_value(topic: str, value: Any) -> InputRecord:
+    """Validate one parsed JSON object arriving on `topic` into its input record."""
+    if topic not in _TYPES_OF_TOPIC:
+        raise RecordError(f"unknown topic {topic!r}; one of {', '.join(_TYPES_OF_TOPIC)}")
+    if not isinstance(value, dict):
+        raise RecordError(f"a record must be a JSON object, got {type(value).__name__}")
+    kind = value.get("type")
+    if not isinstance(kind, str):
+        raise RecordError("type: required field missing or not a string")
+    allowed = _TYPES_OF_TOPIC[topic]
+    if kind not in allowed:
+        where = next((t for t, ks in _TYPES_OF_TOPIC.items() if kind in ks), None)
+        hint = f" (it belongs on {where!r})" if where else ""
+        raise RecordError(
+            f"type {kind!r} is not accepted on topic {topic!r}{hint}; one of {', '.join(sorted(allowed))}"
+        )
+    try:
+        return _INPUT_ADAPTER.validate_python(value)
+    except ValidationError as exc:
+        raise RecordError(explain(exc)) from None
+
+
+def decode(topic: str, raw: str | bytes) -> InputRecord:
+    """Decode one message as received on `topic`."""
+    if len(raw) > MAX_RECORD_BYTES:
+        raise RecordError(f"record of {len(raw)} bytes exceeds the {MAX_RECORD_BYTES} limit")
+    return decode_value(topic, parse_json(raw))
+
+
+def dead_letter(topic: str, raw: str | bytes, reason: str, symbol: str = "") -> DeadLetter:
+    """The dead letter for a message that could not be used; id from the raw bytes."""
+    text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
+    if not symbol:
+        try:
+            obj = json.loads(text)
+            if isinstance(obj, dict) and isinstance(obj.get("symbol"), str):
+                symbol = obj["symbol"]
+        except ValueError:
+            pass
+
+
+    digest = hashlib.sha256(f"{topic}\n{text}\n{reason}".encode()).hexdigest()[:24]
+    return DeadLetter(id=output_id("dead_letter", digest), symbol=symbol, topic=topic,
+                      raw=text, reason=reason)
+
+
+def to_dict(record: OutputRecord | InputRecord) -> dict[str, Any]:
+    """The JSON object of a record: `type`, `id`, `symbol` first, then its fields in order."""
+    data = record.model_dump(mode="json", exclude_none=False)
+    head = {k: data.pop(k) for k in ("type", "id", "symbol") if k in data}
+    return {**head, **data}
+
+
+def encode(record: OutputRecord | InputRecord) -> str:
+    """Canonical JSON text of a record (same record, same bytes)."""
+    return json.dumps(to_dict(record), ensure_ascii=False, separators=(", ", ": "))
+
+
+def topic_of(record: OutputRecord) -> str:
+    return TOPIC_OF_OUTPUT[record.type]  # type: ignore[attr-defined]

@@ -1,0 +1,404 @@
+"""Input records of docs/events.md, one frozen model per `type`.
+
+Field rules beyond the types: bid <= ask; an exercise names at least one share; a stock
+dividend is paid on or after its record date. Unknown fields are refused (a misspelt
+`cashless_share` must not be silently ignored).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, model_validator
+
+from shared.events.fields import (
+    RECORD_CONFIG,
+    Day,
+    Instant,
+    NonNegativeDec,
+    PositiveDec,
+    Text,
+)
+from shared.venues import Venue
+
+
+class NoticeDelivery(StrEnum):
+    """How a notice or exercise form was delivered (Section 12)."""
+
+    FAX = "fax"
+    COURIER = "courier"
+    HAND = "hand"
+
+
+class DistributionKind(StrEnum):
+    CASH = "cash"
+    DEBT = "debt"
+    PROPERTY = "property"
+    RIGHTS = "rights"
+    SECURITIES = "securities"
+
+
+class AppraiserSelectedBy(StrEnum):
+    MAJORITY_HOLDERS = "majority_holders"
+    ISSUER = "issuer"
+
+
+class DeliveryChannel(StrEnum):
+    DWAC = "DWAC"
+    CERTIFICATE = "certificate"
+
+
+class InputRecord(BaseModel):
+    """Every input carries `type`, `id` (unique per input) and `symbol` (the Kafka key)."""
+
+    model_config = RECORD_CONFIG
+    id: Text
+    symbol: Text
+
+    def instant(self) -> datetime | None:
+        """The event-time instant this record carries, if any (it advances event time)."""
+        return None
+
+
+class CorporateAction(InputRecord):
+    """An Issuer event on the corporate-actions topic; `announced_at` is its Section 9 notice."""
+
+    announced_at: Instant | None = None
+
+    def instant(self) -> datetime | None:
+        return self.announced_at
+
+    def action_date(self) -> date:
+        """The date on which the action occurs (its record, effective or issue date)."""
+        raise NotImplementedError
+
+
+# --- quotes ------------------------------------------------------------------------------
+
+
+class Quote(InputRecord):
+    type: Literal["quote"]
+    at: Instant
+    bid: PositiveDec | None = None
+    ask: PositiveDec | None = None
+    last: PositiveDec | None = None
+    volume: NonNegativeDec | None = None
+
+    @model_validator(mode="after")
+    def _prices(self) -> Quote:
+        if self.bid is None and self.ask is None and self.last is None:
+            raise ValueError("a quote needs at least one of bid, ask, last")
+        if self.bid is not None and self.ask is not None and self.bid > self.ask:
+            raise ValueError(f"bid {self.bid} is above ask {self.ask}")
+        return self
+
+    def instant(self) -> datetime | None:
+        return self.at
+
+
+class DailyBar(InputRecord):
+    """A last-sale daily close: a PSMV taken from it is marked approximate."""
+
+    type: Literal["daily_bar"]
+    date: Day
+    close: PositiveDec
+    volume: NonNegativeDec | None = None
+
+
+# --- corporate actions -------------------------------------------------------------------
+
+
+class Listing(CorporateAction):
+    type: Literal["listing"]
+    effective: Day
+    venue: Venue
+
+    def action_date(self) -> date:
+        return self.effective
+
+
+class Halt(CorporateAction):
+    type: Literal["halt"]
+    date: Day
+
+    def action_date(self) -> date:
+        return self.date
+
+
+class StockSplit(CorporateAction):
+    """A holder of `old` shares holds `new`: 2-for-1 is new 2 old 1; 1-for-4 is new 1 old 4."""
+
+    type: Literal["stock_split"]
+    effective: Day
+    new: PositiveDec
+    old: PositiveDec
+
+    def action_date(self) -> date:
+        return self.effective
+
+
+class StockDividend(CorporateAction):
+    type: Literal["stock_dividend"]
+    record_date: Day
+    payment_date: Day
+    rate: PositiveDec
+
+    @model_validator(mode="after")
+    def _dates(self) -> StockDividend:
+        if self.payment_date < self.record_date:
+            raise ValueError("payment_date is before record_date")
+        return self
+
+    def action_date(self) -> date:
+        return self.payment_date
+
+
+class DividendAbandoned(CorporateAction):
+    type: Literal["dividend_abandoned"]
+    dividend_id: Text
+    date: Day | None = None
+
+    def action_date(self) -> date:
+        return self.date or date.min
+
+
+class Distribution(CorporateAction):
+    type: Literal["distribution"]
+    record_date: Day
+    kind: DistributionKind
+    value_per_share: PositiveDec
+    out_of_earnings: bool = False
+
+    def action_date(self) -> date:
+        return self.record_date
+
+
+class Issuance(CorporateAction):
+    type: Literal["issuance"]
+    date: Day
+    shares: PositiveDec
+    consideration: NonNegativeDec
+    outstanding_before: PositiveDec
+
+    def action_date(self) -> date:
+        return self.date
+
+
+class EquivalentsIssued(CorporateAction):
+    type: Literal["equivalents_issued"]
+    date: Day
+    equivalents_id: Text
+    max_shares: PositiveDec
+    consideration: NonNegativeDec
+    outstanding_before: PositiveDec
+
+    def action_date(self) -> date:
+        return self.date
+
+
+class EquivalentsExpired(CorporateAction):
+    type: Literal["equivalents_expired"]
+    date: Day
+    equivalents_id: Text
+    converted_shares: NonNegativeDec
+    consideration_received: NonNegativeDec
+
+    def action_date(self) -> date:
+        return self.date
+
+
+class EquivalentsRepriced(CorporateAction):
+    """4(f)(ii): the consideration per share rose by the equivalents' own terms."""
+
+    type: Literal["equivalents_repriced"]
+    date: Day
+    equivalents_id: Text
+    consideration: NonNegativeDec
+
+    def action_date(self) -> date:
+        return self.date
+
+
+class BasketItem(BaseModel):
+    model_config = RECORD_CONFIG
+    asset: Text
+    per_share: NonNegativeDec
+
+
+class Reorganization(CorporateAction):
+    type: Literal["reorganization"]
+    effective: Day
+    basket: tuple[BasketItem, ...] = Field(min_length=1)
+    assumed: bool = False
+
+    def action_date(self) -> date:
+        return self.effective
+
+
+class SharesOutstanding(CorporateAction):
+    type: Literal["shares_outstanding"]
+    as_of: Instant
+    shares: PositiveDec
+
+    def instant(self) -> datetime | None:
+        return self.as_of
+
+    def action_date(self) -> date:
+        return self.as_of.date()
+
+
+class Appraisal(CorporateAction):
+    type: Literal["appraisal"]
+    date: Day
+    value: PositiveDec
+    selected_by: AppraiserSelectedBy
+
+    def action_date(self) -> date:
+        return self.date
+
+
+class AmendmentChanges(BaseModel):
+    model_config = RECORD_CONFIG
+    warrant_price: PositiveDec | None = None
+    share_number: PositiveDec | None = None
+    expires_at: Instant | None = None
+
+
+class Amendment(CorporateAction):
+    type: Literal["amendment"]
+    effective: Day
+    changes: AmendmentChanges
+    majority_holders_consent: bool
+    consenting_holders: tuple[Text, ...] = ()
+    warrants: tuple[Text, ...] | None = None
+
+    def action_date(self) -> date:
+        return self.effective
+
+
+# --- registry, holdings, exercises, deliveries, holder notices, clock ---------------------
+
+
+class WarrantIssued(InputRecord):
+    type: Literal["warrant_issued"]
+    warrant: Text
+    holder: Text
+    shares: PositiveDec
+
+
+class WarrantTransferred(InputRecord):
+    type: Literal["warrant_transferred"]
+    warrant: Text
+    to_holder: Text
+    shares: PositiveDec
+    new_warrant: Text
+
+
+class Holding(InputRecord):
+    type: Literal["holding"]
+    holder: Text
+    as_of: Instant
+    shares: NonNegativeDec
+
+    def instant(self) -> datetime | None:
+        return self.as_of
+
+
+class Form4(InputRecord):
+    type: Literal["form4"]
+    xml: str = Field(min_length=1)
+
+
+class Exercise(InputRecord):
+    type: Literal["exercise"]
+    warrant: Text
+    holder: Text
+    submitted_at: Instant
+    delivery: NoticeDelivery
+    cash_shares: NonNegativeDec = Decimal(0)
+    cashless_shares: NonNegativeDec = Decimal(0)
+
+    @model_validator(mode="after")
+    def _some_shares(self) -> Exercise:
+        if self.cash_shares + self.cashless_shares <= 0:
+            raise ValueError("an exercise needs cash_shares or cashless_shares above zero")
+        return self
+
+    def instant(self) -> datetime | None:
+        return self.submitted_at
+
+
+class Delivery(InputRecord):
+    type: Literal["delivery"]
+    exercise_id: Text
+    delivered_at: Instant
+    shares: PositiveDec
+    channel: DeliveryChannel
+
+    def instant(self) -> datetime | None:
+        return self.delivered_at
+
+
+class WaiverNotice(InputRecord):
+    type: Literal["waiver_notice"]
+    warrant: Text
+    holder: Text
+    submitted_at: Instant
+    delivery: NoticeDelivery
+    shares: PositiveDec | None = None
+
+    def instant(self) -> datetime | None:
+        return self.submitted_at
+
+
+class DefaultNotice(InputRecord):
+    type: Literal["default_notice"]
+    exercise_id: Text
+    submitted_at: Instant
+    delivery: NoticeDelivery
+
+    def instant(self) -> datetime | None:
+        return self.submitted_at
+
+
+class BuyIn(InputRecord):
+    type: Literal["buy_in"]
+    exercise_id: Text
+    paid: NonNegativeDec
+    net_proceeds: NonNegativeDec
+
+
+class Tick(InputRecord):
+    type: Literal["tick"]
+    at: Instant
+
+    def instant(self) -> datetime | None:
+        return self.at
+
+
+INPUT_TOPICS: dict[str, tuple[type[InputRecord], ...]] = {
+    "quotes": (Quote, DailyBar),
+    "corporate-actions": (
+        Listing, Halt, StockSplit, StockDividend, DividendAbandoned, Distribution, Issuance,
+        EquivalentsIssued, EquivalentsExpired, EquivalentsRepriced, Reorganization,
+        SharesOutstanding, Appraisal, Amendment,
+    ),
+    "registry": (WarrantIssued, WarrantTransferred),
+    "holdings": (Holding, Form4),
+    "exercises": (Exercise,),
+    "deliveries": (Delivery,),
+    "holder-notices": (WaiverNotice, DefaultNotice, BuyIn),
+    "clock": (Tick,),
+}
+
+AnyInput = Annotated[
+    Quote | DailyBar | Listing | Halt | StockSplit | StockDividend | DividendAbandoned
+    | Distribution | Issuance | EquivalentsIssued | EquivalentsExpired | EquivalentsRepriced
+    | Reorganization | SharesOutstanding | Appraisal | Amendment | WarrantIssued
+    | WarrantTransferred | Holding | Form4 | Exercise | Delivery | WaiverNotice | DefaultNotice
+    | BuyIn | Tick,
+    Field(discriminator="type"),
+]

@@ -1,0 +1,225 @@
+"""Output records of docs/events.md, one frozen model per `type`.
+
+Every output id is derived from the ids of the inputs that caused it (`output_id`), so a
+replay or a redelivery yields the same ids and downstream can de-duplicate.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel
+
+from shared.events.fields import RECORD_CONFIG, Day, Dec, Instant
+
+
+def output_id(kind: str, *parts: object) -> str:
+    """A deterministic id: the output type and the causing inputs' ids, readable when short."""
+    text = ":".join(str(p) for p in parts)
+    if len(text) > 160:
+        text = hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
+    return f"{kind}:{text}"
+
+
+class OutputRecord(BaseModel):
+    model_config = RECORD_CONFIG
+    id: str
+    symbol: str
+
+
+class MarketValue(OutputRecord):
+    """Section 8 Per Share Market Value of `date`, with the tier and the price it came from."""
+
+    type: Literal["market_value"] = "market_value"
+    date: Day
+    value: Dec
+    tier: Literal["a", "b", "c", "d"]
+    source_date: Day
+    approximate: bool
+    basis: str
+    venue: str
+
+
+class Adjustment(OutputRecord):
+    """Section 5 notice of an adjustment under Section 4."""
+
+    type: Literal["adjustment"] = "adjustment"
+    warrant: str
+    cause_id: str
+    section: str
+    effective_at: Instant
+    price_before: Dec
+    price_after: Dec
+    shares_before: Dec
+    shares_after: Dec
+    calculation: str
+
+
+class AdjustmentDeferred(OutputRecord):
+    """A share-number adjustment under 1% carried forward (4(g)(ii)); not a Section 5 notice."""
+
+    type: Literal["adjustment_deferred"] = "adjustment_deferred"
+    warrant: str
+    cause_id: str
+    section: str
+    effective_at: Instant
+    price_before: Dec
+    price_after: Dec
+    shares_before: Dec
+    shares_after: Dec
+    calculation: str
+
+
+class AdjustmentRescinded(OutputRecord):
+    """An earlier adjustment rescinded and annulled (4(f), 4(g)(iv)) or corrected."""
+
+    type: Literal["adjustment_rescinded"] = "adjustment_rescinded"
+    warrant: str
+    cause_id: str
+    price_after: Dec
+    shares_after: Dec
+    calculation: str
+
+
+class BasketLine(BaseModel):
+    model_config = RECORD_CONFIG
+    asset: str
+    per_share: Dec
+    total: Dec
+
+
+class Settlement(OutputRecord):
+    """An exercise settled (Sections 2, 6): shares, cash in lieu, payment, the remainder."""
+
+    type: Literal["settlement"] = "settlement"
+    exercise_id: str
+    warrant: str
+    holder: str
+    effective_at: Instant
+    warrant_price: Dec
+    market_value: Dec | None = None
+    shares_exercised: Dec
+    cash_shares: Dec
+    cashless_shares: Dec
+    shares_issued: Dec
+    cash_in_lieu: Dec
+    payment_due: Dec
+    shares_remaining: Dec
+    delivery_due: Day
+    basket: tuple[BasketLine, ...] | None = None
+    new_warrant: str | None = None
+    calculation: str
+
+
+class RefusalReason(StrEnum):
+    """Why an exercise was refused; each code has a sentence a holder understands."""
+
+    CAP = "cap"
+    NOT_YET_EXERCISABLE = "not_yet_exercisable"
+    EXPIRED = "expired"
+    EXCEEDS_WARRANT = "exceeds_warrant"
+    CASHLESS_OUT_OF_MONEY = "cashless_out_of_money"
+    CASHLESS_NOT_ALLOWED = "cashless_not_allowed"
+    UNKNOWN_WARRANT = "unknown_warrant"
+    WRONG_HOLDER = "wrong_holder"
+    DUPLICATE = "duplicate"
+    NO_MARKET_VALUE = "no_market_value"
+    NO_SHARES_OUTSTANDING = "no_shares_outstanding"
+    WARRANT_EXHAUSTED = "warrant_exhausted"
+
+
+class ExerciseRefused(OutputRecord):
+    type: Literal["exercise_refused"] = "exercise_refused"
+    exercise_id: str
+    warrant: str
+    reason: RefusalReason
+    detail: str
+    max_shares: Dec | None = None
+
+
+class ExerciseDefault(OutputRecord):
+    """Section 2(d) Exercise Default: shares not delivered within the Trading Days allowed."""
+
+    type: Literal["exercise_default"] = "exercise_default"
+    exercise_id: str
+    warrant: str
+    holder: str
+    delivery_due: Day
+    deadline: Instant
+    detected_at: Instant
+    shares_undelivered: Dec
+
+
+class RightsRestored(OutputRecord):
+    type: Literal["rights_restored"] = "rights_restored"
+    exercise_id: str
+    warrant: str
+    shares_restored: Dec
+    effective_at: Instant
+
+
+class BuyInDamages(OutputRecord):
+    type: Literal["buy_in_damages"] = "buy_in_damages"
+    exercise_id: str
+    amount: Dec
+    calculation: str
+
+
+class CapHeadroom(OutputRecord):
+    """Section 7: the holder's live headroom under the ownership cap."""
+
+    type: Literal["cap_headroom"] = "cap_headroom"
+    holder: str
+    as_of: Instant
+    owned: Dec
+    outstanding: Dec
+    cap: Dec
+    max_additional_shares: Dec
+    waived: bool
+    calculation: str
+
+
+class LateIssuerNotice(OutputRecord):
+    type: Literal["late_issuer_notice"] = "late_issuer_notice"
+    cause_id: str
+    required_by: Day
+    announced_at: Instant | None
+    days_short: int
+
+
+class AmendmentRefused(OutputRecord):
+    type: Literal["amendment_refused"] = "amendment_refused"
+    cause_id: str
+    reason: str
+
+
+class AdjustmentRejected(OutputRecord):
+    type: Literal["adjustment_rejected"] = "adjustment_rejected"
+    cause_id: str
+    reason: str
+
+
+class DeadLetter(OutputRecord):
+    type: Literal["dead_letter"] = "dead_letter"
+    topic: str
+    raw: str
+    reason: str
+
+
+OUTPUT_TOPICS: dict[str, tuple[type[OutputRecord], ...]] = {
+    "market-values": (MarketValue,),
+    "adjustment-notices": (Adjustment, AdjustmentDeferred, AdjustmentRescinded),
+    "exercise-settlements": (Settlement, ExerciseRefused),
+    "exercise-default-alerts": (ExerciseDefault, RightsRestored, BuyInDamages),
+    "cap-status": (CapHeadroom,),
+    "compliance-alerts": (LateIssuerNotice, AmendmentRefused, AdjustmentRejected),
+    "dead-letters": (DeadLetter,),
+}
+
+TOPIC_OF_OUTPUT: dict[str, str] = {
+    model.model_fields["type"].default: topic
+    for topic, models in OUTPUT_TOPICS.items()
+    for model in models
+}

@@ -1,0 +1,67 @@
+"""Decimal arithmetic for money and share counts: the contract's rounding rules in one place.
+
+- Share numbers produced by an adjustment: nearest 1/100 share, half up (Section 4(g)(iii)).
+- The Warrant Price is kept exact (28 significant digits) and shown with 4 places.
+- Cash paid or owed: rounded to the cent, half up, at the point of payment only.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Context, Decimal, localcontext
+
+CONTEXT = Context(prec=28, rounding=ROUND_HALF_UP)
+HUNDREDTH = Decimal("0.01")
+CENT = Decimal("0.01")
+PRICE_PLACES = Decimal("0.0001")
+ZERO = Decimal(0)
+ONE = Decimal(1)
+
+
+def exact(value: Decimal) -> Decimal:
+    """Normalise a computed value to the 28-digit context the contract math uses."""
+    with localcontext(CONTEXT):
+        return +value
+
+
+def div(a: Decimal, b: Decimal) -> Decimal:
+    """a / b in the 28-digit context, independent of the caller's thread context."""
+    with localcontext(CONTEXT):
+        return a / b
+
+
+def mul(a: Decimal, b: Decimal) -> Decimal:
+    """a x b in the 28-digit context."""
+    with localcontext(CONTEXT):
+        return a * b
+
+
+def round_shares(value: Decimal, places: Decimal = HUNDREDTH) -> Decimal:
+    """Section 4(g)(iii): fractional interests taken to the nearest 1/100 share, half up."""
+    return value.quantize(places, rounding=ROUND_HALF_UP)
+
+
+def round_cents(value: Decimal) -> Decimal:
+    """Cash paid or owed, rounded to the cent, half up."""
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def whole_and_fraction(shares: Decimal) -> tuple[Decimal, Decimal]:
+    """Section 6: the whole shares delivered and the fraction paid in cash."""
+    whole = shares.to_integral_value(rounding=ROUND_DOWN)
+    return whole, shares - whole
+
+
+def show_price(price: Decimal) -> str:
+    """A Warrant Price as notices show it: 4 decimal places (the value itself stays exact)."""
+    return f"{price.quantize(PRICE_PLACES, rounding=ROUND_HALF_UP):,}"
+
+
+def show(value: Decimal) -> str:
+    """A figure in a calculation text, with thousands separators and its own places."""
+    return f"{value:,}"
+
+
+def plain(value: Decimal) -> str:
+    """A Decimal as the wire carries it: plain notation, no exponent, trailing zeros kept."""
+    text = format(value, "f")
+    return text
