@@ -1,0 +1,1 @@
+"""Kafka plumbing: settings, the embedded Tansu broker, producers and the Faust app."""
