@@ -34,3 +34,15 @@ class MarketValueUnavailable(WarrantWatchError):
 
 class AdjustmentRejected(WarrantWatchError):
     """A corporate action that cannot be applied as the contract reads (e.g. 4(c) value >= PSMV)."""
+
+
+class NotATradingDayError(WarrantWatchError):
+    """A query that needs a Trading Day (its market close, say) got a day that is not one."""
+
+
+class CalendarQueryError(WarrantWatchError):
+    """A Trading Day query with a bad argument: a negative count, a date that does not parse."""
+
+
+class UnknownBenchSuiteError(WarrantWatchError):
+    """`warrantwatch bench` was asked for a benchmark suite that does not exist."""
