@@ -46,3 +46,11 @@ class CalendarQueryError(WarrantWatchError):
 
 class UnknownBenchSuiteError(WarrantWatchError):
     """`warrantwatch bench` was asked for a benchmark suite that does not exist."""
+
+
+class FeedUnavailable(WarrantWatchError):
+    """A market-data source gave no usable answer (network, HTTP error, empty answer)."""
+
+
+class RateLimited(FeedUnavailable):
+    """A market-data source refused the request for its rate limit (HTTP 429)."""
