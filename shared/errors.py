@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 
 class WarrantWatchError(Exception):
     """Base of every error raised by the domain core."""
@@ -44,8 +46,35 @@ class CalendarQueryError(WarrantWatchError):
     """A Trading Day query with a bad argument: a negative count, a date that does not parse."""
 
 
-class UnknownBenchSuiteError(WarrantWatchError):
-    """`warrantwatch bench` was asked for a benchmark suite that does not exist."""
+class BenchError(WarrantWatchError):
+    """A benchmark run cannot go on: an unknown suite, an output file that cannot be written."""
+
+
+class ContractInputError(WarrantWatchError):
+    """A figure given to the contract math is outside its domain: names the figure.
+
+    For example a negative share count, a time without a UTC offset, or a holding larger
+    than the shares outstanding (Section 7 cannot be judged on such figures).
+    """
+
+
+class ExerciseRefusal(WarrantWatchError):
+    """An exercise the contract does not allow (Sections 1, 2, 6, 7).
+
+    `reason` is a `shared.events.outputs.RefusalReason` value (kept as text here so that this
+    module imports nothing), `detail` states the figures, `max_shares` the largest exercise
+    that would pass when there is one.
+    """
+
+    def __init__(self, reason: str, detail: str, max_shares: Decimal | None = None) -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+        self.detail = detail
+        self.max_shares = max_shares
+
+
+class CashlessOutOfMoney(ExerciseRefusal):
+    """Section 2(c): B <= A, so X = Y - (A x Y) / B gives no shares."""
 
 
 class FeedUnavailable(WarrantWatchError):

@@ -54,8 +54,19 @@ class SessionTable:
 
     source: str
     ordinals: tuple[int, ...]
+    dates: tuple[date, ...]  # parallel to `ordinals`: a query returns these, never rebuilds
     members: frozenset[int]
     closes: Mapping[int, datetime]
+    # through[o - RANGE_START_ORDINAL] = sessions on or before day o: bisect by indexing.
+    through: tuple[int, ...]
+
+    def count_through(self, ordinal: int) -> int:
+        """How many sessions fall on or before the day `ordinal` (any ordinal)."""
+        if ordinal < RANGE_START_ORDINAL:
+            return 0
+        if ordinal > RANGE_END_ORDINAL:
+            return len(self.ordinals)
+        return self.through[ordinal - RANGE_START_ORDINAL]
 
     def is_session(self, day: date) -> bool:
         return day.toordinal() in self.members
@@ -113,9 +124,16 @@ def _market_table(name: str) -> SessionTable:
 
 def _freeze(source: str, closes: dict[int, datetime]) -> SessionTable:
     ordinals = tuple(sorted(closes))
+    through: list[int] = []
+    count = 0
+    for ordinal in range(RANGE_START_ORDINAL, RANGE_END_ORDINAL + 1):
+        count += ordinal in closes
+        through.append(count)
     return SessionTable(
         source=source,
         ordinals=ordinals,
+        dates=tuple(date.fromordinal(o) for o in ordinals),
         members=frozenset(ordinals),
         closes=MappingProxyType(closes),
+        through=tuple(through),
     )

@@ -16,13 +16,16 @@ in force on that day.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import NoReturn
 
 from shared.calendar.exchange import (
     RANGE_END,
+    RANGE_END_ORDINAL,
     RANGE_START,
+    RANGE_START_ORDINAL,
     SessionTable,
     check_in_range,
     session_table,
@@ -53,10 +56,10 @@ class _DayRule:
     excluded: frozenset[int]
     only: frozenset[int] | None
     proviso: bool
+    plain: bool = field(init=False)  # every session is a Trading Day: index arithmetic works
 
-    @property
-    def plain(self) -> bool:
-        return not self.excluded and self.only is None
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "plain", not self.excluded and self.only is None)
 
     def accepts(self, ordinal: int) -> bool:
         return (
@@ -150,8 +153,14 @@ class TradingCalendar:
 
     def is_trading_day(self, day: date) -> bool:
         """Section 8: whether `day` is a Trading Day for the venue in force that day."""
-        ordinal = check_in_range(day)
-        return self._span_rules[bisect_right(self._span_starts, ordinal) - 1].accepts(ordinal)
+        ordinal = day.toordinal()
+        if not RANGE_START_ORDINAL <= ordinal <= RANGE_END_ORDINAL:
+            check_in_range(day)
+        rules = self._span_rules
+        rule = rules[bisect_right(self._span_starts, ordinal) - 1] if len(rules) > 1 else rules[0]
+        if rule.plain:
+            return ordinal in rule.table.members
+        return rule.accepts(ordinal)
 
     def next_trading_day(self, day: date) -> date:
         """The first Trading Day strictly after `day`."""
@@ -163,39 +172,53 @@ class TradingCalendar:
         Section 2(d) "three (3) Trading Days after such exercise"; each counted day is
         judged by the venue in force on it. `n` = 0 gives `day` itself.
         """
-        ordinal = check_in_range(day)
-        if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+        ordinal = day.toordinal()
+        if not RANGE_START_ORDINAL <= ordinal <= RANGE_END_ORDINAL:
+            check_in_range(day)
+        if type(n) is not int or n < 0:  # `type`, not isinstance: True is no count
             raise CalendarQueryError(f"the count of Trading Days must be 0 or more, got {n!r}")
         if n == 0:
             return day
         starts, rules = self._span_starts, self._span_rules
+        if len(starts) == 1:  # one venue all along: the common case, kept short
+            rule = rules[0]
+            if rule.plain:
+                table = rule.table
+                j = table.through[ordinal - RANGE_START_ORDINAL] + n - 1
+                if j < len(table.dates):
+                    return table.dates[j]
+                self._ran_off_end(day, n)
         span = bisect_right(starts, ordinal) - 1
         remaining = n
         while True:
             rule = rules[span]
+            table = rule.table
             end = starts[span + 1] if span + 1 < len(starts) else _AFTER_ALL
-            days = rule.table.ordinals
-            i = bisect_right(days, ordinal)
+            days = table.ordinals
+            i = table.count_through(ordinal)
+            stop = table.count_through(end - 1)
             if rule.plain:
-                j = i + remaining - 1
-                if j < len(days) and days[j] < end:
-                    return date.fromordinal(days[j])
-                remaining -= bisect_left(days, end) - i
+                if i + remaining <= stop:
+                    return table.dates[i + remaining - 1]
+                remaining -= stop - i
             else:
                 accepts = rule.accepts
-                while i < len(days) and days[i] < end:
-                    if accepts(days[i]):
+                for k in range(i, stop):
+                    if accepts(days[k]):
                         remaining -= 1
                         if remaining == 0:
-                            return date.fromordinal(days[i])
-                    i += 1
+                            return table.dates[k]
             if end == _AFTER_ALL:
-                raise CalendarRangeError(
-                    f"{n} Trading Days after {day.isoformat()} runs past "
-                    f"{RANGE_END.isoformat()}, the end of the Trading Day tables"
-                )
+                self._ran_off_end(day, n)
             ordinal = end - 1
             span += 1
+
+    @staticmethod
+    def _ran_off_end(day: date, n: int) -> NoReturn:
+        raise CalendarRangeError(
+            f"{n} Trading Days after {day.isoformat()} runs past "
+            f"{RANGE_END.isoformat()}, the end of the Trading Day tables"
+        )
 
     def trading_days_ending(self, day: date, n: int) -> tuple[date, ...]:
         """The `n` Trading Days ending on `day` (inclusive if it is one), oldest first.
@@ -203,23 +226,28 @@ class TradingCalendar:
         Per Share Market Value tier (c): the holder's conversion period.
         """
         ordinal = check_in_range(day)
-        if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        if type(n) is not int or n < 1:
             raise CalendarQueryError(f"the count of Trading Days must be 1 or more, got {n!r}")
         starts, rules = self._span_starts, self._span_rules
         span = bisect_right(starts, ordinal) - 1
-        found: list[int] = []
+        found: list[date] = []
         while True:
             rule = rules[span]
+            table = rule.table
             start = starts[span]
-            days = rule.table.ordinals
-            accepts = rule.accepts
-            i = bisect_right(days, ordinal) - 1
-            while i >= 0 and days[i] >= start:
-                if accepts(days[i]):
-                    found.append(days[i])
-                    if len(found) == n:
-                        return tuple(date.fromordinal(o) for o in reversed(found))
-                i -= 1
+            first = table.count_through(start - 1)
+            stop = table.count_through(ordinal)
+            if rule.plain:
+                wanted = n - len(found)
+                if stop - first >= wanted:
+                    return table.dates[stop - wanted : stop] + tuple(reversed(found))
+                found.extend(reversed(table.dates[first:stop]))
+            else:
+                for k in range(stop - 1, first - 1, -1):
+                    if rule.accepts(table.ordinals[k]):
+                        found.append(table.dates[k])
+                        if len(found) == n:
+                            return tuple(reversed(found))
             if span == 0:
                 raise CalendarRangeError(
                     f"{n} Trading Days ending {day.isoformat()} reach back before "
