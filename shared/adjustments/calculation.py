@@ -1,0 +1,78 @@
+"""The result of one Section 4 adjustment and the Section 5 "method" text that goes with it.
+
+Section 5 asks the Issuer's certificate to set out "the method by which such adjustment was
+calculated"; every `AdjustmentResult` therefore carries its calculation as text a reader can
+check with a pencil: each input with its name, the formula with the numbers, the result.
+Warrant Prices are shown with 4 decimal places (the value itself stays exact), share numbers
+with 2 (the 1/100 share of 4(g)(iii)).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal, localcontext
+
+from shared.errors import AdjustmentRejected
+from shared.numbers import CONTEXT, HUNDREDTH, show_price
+
+
+@dataclass(frozen=True, slots=True)
+class AdjustmentResult:
+    """One adjustment of the Warrant Price and Warrant Share Number (Section 4), ready for a
+    Section 5 notice: the terms before and after and how they were computed."""
+
+    section: str
+    price_before: Decimal
+    price_after: Decimal
+    shares_before: Decimal
+    shares_after: Decimal
+    calculation: str
+    floor_applied: bool = False
+
+    @property
+    def share_change(self) -> Decimal:
+        """|after - before| / before: the fraction 4(g)(ii) compares with its 1% minimum."""
+        with localcontext(CONTEXT):
+            return abs(self.shares_after - self.shares_before) / self.shares_before
+
+
+def combine(first: AdjustmentResult, second: AdjustmentResult) -> AdjustmentResult:
+    """Two adjustments made one after the other, as one unit (4(g)(ii) carried-forward units).
+
+    `second` must have been computed from the terms `first` produced; the unit runs from the
+    terms before `first` to the terms after `second`, and its calculation shows both steps.
+    """
+    if second.shares_before != first.shares_after or second.price_before != first.price_after:
+        raise AdjustmentRejected(
+            f"cannot combine {first.section} and {second.section}: the second starts from "
+            f"Warrant Price {show_price(second.price_before)} and Warrant Share Number "
+            f"{show_shares(second.shares_before)}, not from the first's result "
+            f"{show_price(first.price_after)} and {show_shares(first.shares_after)}"
+        )
+    return AdjustmentResult(
+        section=f"{first.section}+{second.section}",
+        price_before=first.price_before,
+        price_after=second.price_after,
+        shares_before=first.shares_before,
+        shares_after=second.shares_after,
+        calculation=f"{first.calculation}; then {second.calculation}",
+        floor_applied=first.floor_applied or second.floor_applied,
+    )
+
+
+def show_shares(value: Decimal) -> str:
+    """A share number with 2 places (more only if it really has more), thousands separated."""
+    with localcontext(CONTEXT):
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and exponent >= -2:
+            value = value.quantize(HUNDREDTH)
+        return f"{value:,}"
+
+
+def show_amount(value: Decimal) -> str:
+    """An input figure (count, money, ratio) as given, thousands separated, never in E notation."""
+    with localcontext(CONTEXT):
+        exponent = value.as_tuple().exponent
+        if isinstance(exponent, int) and exponent > 0:
+            value = value.quantize(Decimal(1))
+        return f"{value:,}"
