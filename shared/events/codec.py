@@ -75,9 +75,9 @@ def decode_value(topic: str, value: Any) -> InputRecord:
     if kind not in allowed:
         where = next((t for t, ks in _TYPES_OF_TOPIC.items() if kind in ks), None)
         hint = f" (it belongs on {where!r})" if where else ""
-        raise RecordError(
-            f"type {kind!r} is not accepted on topic {topic!r}{hint}; one of {', '.join(sorted(allowed))}"
-        )
+        accepted = ", ".join(sorted(allowed))
+        raise RecordError(f"type {kind!r} is not accepted on topic {topic!r}{hint}; "
+                          f"one of {accepted}")
     try:
         return _INPUT_ADAPTER.validate_python(value)
     except ValidationError as exc:
@@ -111,7 +111,7 @@ def dead_letter(topic: str, raw: str | bytes, reason: str, symbol: str = "") -> 
 def to_dict(record: OutputRecord | InputRecord) -> dict[str, Any]:
     """The JSON object of a record: `type`, `id`, `symbol` first, then its fields in order."""
     data = record.model_dump(mode="json", exclude_none=False)
-    head = {k: data.pop(k) for k in ("type", "id", "symbol") if k in data}
+    head: dict[str, Any] = {k: data.pop(k) for k in ("type", "id", "symbol") if k in data}
     return {**head, **data}
 
 

@@ -7,7 +7,7 @@ dividend is paid on or after its record date. Unknown fields are refused (a miss
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import datetime as dt
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
@@ -58,7 +58,7 @@ class InputRecord(BaseModel):
     id: Text
     symbol: Text
 
-    def instant(self) -> datetime | None:
+    def instant(self) -> dt.datetime | None:
         """The event-time instant this record carries, if any (it advances event time)."""
         return None
 
@@ -68,10 +68,10 @@ class CorporateAction(InputRecord):
 
     announced_at: Instant | None = None
 
-    def instant(self) -> datetime | None:
+    def instant(self) -> dt.datetime | None:
         return self.announced_at
 
-    def action_date(self) -> date:
+    def action_date(self) -> dt.date:
         """The date on which the action occurs (its record, effective or issue date)."""
         raise NotImplementedError
 
@@ -95,7 +95,7 @@ class Quote(InputRecord):
             raise ValueError(f"bid {self.bid} is above ask {self.ask}")
         return self
 
-    def instant(self) -> datetime | None:
+    def instant(self) -> dt.datetime | None:
         return self.at
 
 
@@ -116,7 +116,7 @@ class Listing(CorporateAction):
     effective: Day
     venue: Venue
 
-    def action_date(self) -> date:
+    def action_date(self) -> dt.date:
         return self.effective
 
 
@@ -124,7 +124,7 @@ class Halt(CorporateAction):
     type: Literal["halt"]
     date: Day
 
-    def action_date(self) -> date:
+    def action_date(self) -> dt.date:
         return self.date
 
 
@@ -136,7 +136,7 @@ class StockSplit(CorporateAction):
     new: PositiveDec
     old: PositiveDec
 
-    def action_date(self) -> date:
+    def action_date(self) -> dt.date:
         return self.effective
 
 
@@ -152,7 +152,7 @@ class StockDividend(CorporateAction):
             raise ValueError("payment_date is before record_date")
         return self
 
-    def action_date(self) -> date:
+    def action_date(self) -> dt.date:
         return self.payment_date
 
 
@@ -161,8 +161,8 @@ class DividendAbandoned(CorporateAction):
     dividend_id: Text
     date: Day | None = None
 
-    def action_date(self) -> date:
-        return self.date or date.min
+    def action_date(self) -> dt.date:
+        return self.date or dt.date.min
 
 
 class Distribution(CorporateAction):
@@ -172,7 +172,7 @@ class Distribution(CorporateAction):
     value_per_share: PositiveDec
     out_of_earnings: bool = False
 
-    def action_date(self) -> date:
+    def action_date(self) -> dt.date:
         return self.record_date
 
 
@@ -183,7 +183,7 @@ class Issuance(CorporateAction):
     consideration: NonNegativeDec
     outstanding_before: PositiveDec
 
-    def action_date(self) -> date:
+    def action_date(self) -> dt.date:
         return self.date
 
 
@@ -195,7 +195,7 @@ class EquivalentsIssued(CorporateAction):
     consideration: NonNegativeDec
     outstanding_before: PositiveDec
 
-    def action_date(self) -> date:
+    def action_date(self) -> dt.date:
         return self.date
 
 
@@ -206,7 +206,7 @@ class EquivalentsExpired(CorporateAction):
     converted_shares: NonNegativeDec
     consideration_received: NonNegativeDec
 
-    def action_date(self) -> date:
+    def action_date(self) -> dt.date:
         return self.date
 
 
@@ -218,7 +218,7 @@ class EquivalentsRepriced(CorporateAction):
     equivalents_id: Text
     consideration: NonNegativeDec
 
-    def action_date(self) -> date:
+    def action_date(self) -> dt.date:
         return self.date
 
 
@@ -234,7 +234,7 @@ class Reorganization(CorporateAction):
     basket: tuple[BasketItem, ...] = Field(min_length=1)
     assumed: bool = False
 
-    def action_date(self) -> date:
+    def action_date(self) -> dt.date:
         return self.effective
 
 
@@ -243,10 +243,10 @@ class SharesOutstanding(CorporateAction):
     as_of: Instant
     shares: PositiveDec
 
-    def instant(self) -> datetime | None:
+    def instant(self) -> dt.datetime | None:
         return self.as_of
 
-    def action_date(self) -> date:
+    def action_date(self) -> dt.date:
         return self.as_of.date()
 
 
@@ -256,7 +256,7 @@ class Appraisal(CorporateAction):
     value: PositiveDec
     selected_by: AppraiserSelectedBy
 
-    def action_date(self) -> date:
+    def action_date(self) -> dt.date:
         return self.date
 
 
@@ -275,7 +275,7 @@ class Amendment(CorporateAction):
     consenting_holders: tuple[Text, ...] = ()
     warrants: tuple[Text, ...] | None = None
 
-    def action_date(self) -> date:
+    def action_date(self) -> dt.date:
         return self.effective
 
 
@@ -303,7 +303,7 @@ class Holding(InputRecord):
     as_of: Instant
     shares: NonNegativeDec
 
-    def instant(self) -> datetime | None:
+    def instant(self) -> dt.datetime | None:
         return self.as_of
 
 
@@ -327,7 +327,7 @@ class Exercise(InputRecord):
             raise ValueError("an exercise needs cash_shares or cashless_shares above zero")
         return self
 
-    def instant(self) -> datetime | None:
+    def instant(self) -> dt.datetime | None:
         return self.submitted_at
 
 
@@ -338,7 +338,7 @@ class Delivery(InputRecord):
     shares: PositiveDec
     channel: DeliveryChannel
 
-    def instant(self) -> datetime | None:
+    def instant(self) -> dt.datetime | None:
         return self.delivered_at
 
 
@@ -350,7 +350,7 @@ class WaiverNotice(InputRecord):
     delivery: NoticeDelivery
     shares: PositiveDec | None = None
 
-    def instant(self) -> datetime | None:
+    def instant(self) -> dt.datetime | None:
         return self.submitted_at
 
 
@@ -360,7 +360,7 @@ class DefaultNotice(InputRecord):
     submitted_at: Instant
     delivery: NoticeDelivery
 
-    def instant(self) -> datetime | None:
+    def instant(self) -> dt.datetime | None:
         return self.submitted_at
 
 
@@ -375,7 +375,7 @@ class Tick(InputRecord):
     type: Literal["tick"]
     at: Instant
 
-    def instant(self) -> datetime | None:
+    def instant(self) -> dt.datetime | None:
         return self.at
 
 
