@@ -1,4 +1,4 @@
-"""Section 4(b)-(e) against the hand-worked examples in tests/resources/adjustments/examples.toml."""
+"""Section 4(b)-(e) against the hand-worked examples in resources/adjustments/examples.toml."""
 
 from __future__ import annotations
 
