@@ -83,3 +83,8 @@ class FeedUnavailable(WarrantWatchError):
 
 class RateLimited(FeedUnavailable):
     """A market-data source refused the request for its rate limit (HTTP 429)."""
+
+
+class BrokerError(WarrantWatchError):
+    """The Kafka edge cannot do its job: the embedded broker did not start, a topic has the
+    wrong partition count, a worker died, or a replay did not finish in time."""
