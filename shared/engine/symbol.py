@@ -14,27 +14,40 @@ from decimal import Decimal
 from typing import Any
 
 from shared.calendar import TradingCalendar
+from shared.engine.exercises import ExerciseDesk
 from shared.engine.market import MarketBook
 from shared.engine.warrants import WarrantDesk, is_warrant_action
 from shared.errors import RecordError
 from shared.events.inputs import (
     Amendment,
     Appraisal,
+    BuyIn,
     CorporateAction,
     DailyBar,
+    DefaultNotice,
+    Delivery,
+    Distribution,
     DividendAbandoned,
+    Exercise,
+    Form4,
     Halt,
+    Holding,
     InputRecord,
+    Issuance,
     Listing,
     Quote,
+    Reorganization,
+    SharesOutstanding,
     StockDividend,
     StockSplit,
     Tick,
+    WaiverNotice,
     WarrantIssued,
     WarrantTransferred,
 )
-from shared.events.outputs import OutputRecord
+from shared.events.outputs import DerivedHolding, LateIssuerNotice, OutputRecord, output_id
 from shared.market_value import ShareChange
+from shared.notices import section9_check
 from shared.numbers import div
 from shared.terms import Terms
 from shared.warrant.amendments import section10_problem
@@ -52,6 +65,7 @@ class SymbolEngine:
         self.now: datetime | None = None
         self.market = MarketBook(terms)
         self.desk = WarrantDesk(terms, self.market_value, self.amendment_problem)
+        self.exercises = ExerciseDesk(terms, self.desk, lambda: self.calendar, self.market_value)
         self.seen: dict[str, set[str]] = {}
         self._handlers: dict[str, Handler] = {
             "quote": self._quote,
@@ -62,6 +76,14 @@ class SymbolEngine:
             "tick": self._tick,
             "warrant_issued": self._registry,
             "warrant_transferred": self._registry,
+            "exercise": self._exercise,
+            "delivery": self._delivery,
+            "waiver_notice": self._waiver,
+            "default_notice": self._default_notice,
+            "buy_in": self._buy_in,
+            "holding": self._holding,
+            "form4": self._form4,
+            "shares_outstanding": self._shares_outstanding,
         }
 
     # --- entry -----------------------------------------------------------------------------
@@ -102,12 +124,17 @@ class SymbolEngine:
         while True:
             close = self.market.next_close(self.calendar)
             action = self.desk.next_scheduled()
-            if close is not None and close < instant and (action is None or close <= action):
+            due = self.exercises.next_due()
+            if close is not None and close < instant and all(
+                    t is None or close <= t for t in (action, due)):
                 self.now = close
                 out.extend(self.market.publish_due(close, self.calendar, inclusive=True))
-            elif action is not None and action <= instant:
+            elif action is not None and action <= instant and (due is None or action <= due):
                 self.now = action
                 out.extend(self.desk.advance(action))
+            elif due is not None and due <= instant:
+                self.now = due
+                out.extend(self.exercises.run_due(due, instant))
             else:
                 break
         self.now = instant
@@ -144,15 +171,85 @@ class SymbolEngine:
     # --- warrants: Sections 4, 5, 10 ---------------------------------------------------------
 
     def _warrant_action(self, action: CorporateAction) -> list[OutputRecord]:
+        own = self.exercises.ownership
         if isinstance(action, StockSplit):
             self.market.share_change(ShareChange(action.effective, div(action.old, action.new),
                                                  action.id))
+            own.share_change(self.desk.close_of_business(action.effective),
+                             div(action.new, action.old))
         elif isinstance(action, StockDividend):
             self.market.share_change(ShareChange(action.payment_date,
                                                  div(Decimal(1), 1 + action.rate), action.id))
+            own.share_change(self.desk.close_of_business(action.payment_date), 1 + action.rate)
         elif isinstance(action, DividendAbandoned):
             self.market.history.remove_change(action.dividend_id)
-        return self.desk.corporate_action(action, self.now)
+        elif isinstance(action, Issuance):
+            own.shares_outstanding(self.desk.close_of_business(action.date),
+                                   action.outstanding_before + action.shares, action.id)
+        out = self.desk.corporate_action(action, self.now)
+        return [*self._section9(action), *out]
+
+    def _section9(self, action: CorporateAction) -> list[OutputRecord]:
+        """Section 9: notice of a record or effective date due 20 days before it."""
+        if action.announced_at is None:
+            return []  # the feed does not say when notice was given: nothing to judge
+        if isinstance(action, Distribution) or isinstance(action, StockDividend):
+            day = action.record_date
+        elif isinstance(action, StockSplit | Reorganization):
+            day = action.effective
+        else:
+            return []
+        check = section9_check(day, action.announced_at, self.terms)
+        if not check.late:
+            return []
+        return [LateIssuerNotice(
+            id=output_id("late_issuer_notice", action.id), symbol=self.terms.symbol,
+            cause_id=action.id, required_by=check.required_by,
+            announced_at=action.announced_at, days_short=check.days_short,
+        )]
+
+    # --- exercises, deliveries, holder notices: Sections 2, 6, 7, 12 --------------------------
+
+    def _exercise(self, rec: Exercise) -> list[OutputRecord]:
+        assert self.now is not None
+        return self.exercises.exercise(rec, self.now)
+
+    def _delivery(self, rec: Delivery) -> list[OutputRecord]:
+        return self.exercises.delivery(rec)
+
+    def _waiver(self, rec: WaiverNotice) -> list[OutputRecord]:
+        return self.exercises.waiver(rec)
+
+    def _default_notice(self, rec: DefaultNotice) -> list[OutputRecord]:
+        return self.exercises.default_notice(rec)
+
+    def _buy_in(self, rec: BuyIn) -> list[OutputRecord]:
+        return self.exercises.buy_in(rec)
+
+    def _holding(self, rec: Holding) -> list[OutputRecord]:
+        self.exercises.ownership.holding(rec.holder, rec.as_of, rec.shares, rec.id)
+        return self.exercises.headroom(rec.holder, rec.as_of, rec.id)
+
+    def _form4(self, rec: Form4) -> list[OutputRecord]:
+        """A Form 4's Table I lines become holdings (docs/contract.md "Ownership input")."""
+        from shared.form4 import holdings_from_form4
+
+        report = holdings_from_form4(rec)
+        out: list[OutputRecord] = []
+        for h in report.holdings:
+            out.append(DerivedHolding(id=h.id, symbol=self.terms.symbol, holder=h.holder,
+                                      as_of=h.as_of, shares=h.shares, source=rec.id))
+            if self.now is None or h.as_of > self.now:
+                out.extend(self._advance(h.as_of))
+            out.extend(self._holding(h))
+        return out
+
+    def _shares_outstanding(self, rec: SharesOutstanding) -> list[OutputRecord]:
+        self.exercises.ownership.shares_outstanding(rec.as_of, rec.shares, rec.id)
+        out: list[OutputRecord] = []
+        for holder in self.exercises.holders(rec.as_of):
+            out.extend(self.exercises.headroom(holder, rec.as_of, rec.id))
+        return out
 
     def _registry(self, record: WarrantIssued | WarrantTransferred) -> list[OutputRecord]:
         return self.desk.registry(record, self.now)

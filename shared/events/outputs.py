@@ -223,3 +223,17 @@ TOPIC_OF_OUTPUT: dict[str, str] = {
     for topic, models in OUTPUT_TOPICS.items()
     for model in models
 }
+
+
+class DerivedHolding(OutputRecord):
+    """A `holding` derived from an SEC Form 4 (docs/contract.md "Ownership input")."""
+
+    type: Literal["holding"] = "holding"
+    holder: str
+    as_of: Instant
+    shares: Dec
+    source: str
+
+
+OUTPUT_TOPICS["holdings"] = (DerivedHolding,)
+TOPIC_OF_OUTPUT["holding"] = "holdings"

@@ -1,0 +1,397 @@
+"""Exercise traffic in, settlements, refusals, cap headroom and default alerts out.
+
+Sections 2, 6, 7, 12: an exercise is effective when its form is (Section 12); it is judged
+against the terms in force at that instant; it settles once the Per Share Market Value of the
+exercise date is known (event time passes that date's close), because the cashless formula
+and the cash in lieu both use it. Refusals that need no market value (unknown warrant, wrong
+holder, outside the Term) are given at once. Delivery is due by the end of the 3rd Trading
+Day after the exercise date (2(d)); when event time passes that without all shares
+delivered, an `exercise_default` is raised at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from decimal import Decimal
+
+from shared.calendar import TradingCalendar
+from shared.cap import (
+    Waiver,
+    cap_scope,
+    check_cap,
+    headroom,
+    max_exercise,
+    waiver_in_force_from,
+)
+from shared.delivery import DeliverySchedule, buy_in_damages, delivery_schedule
+from shared.engine.ownership import Ownership
+from shared.engine.warrants import WarrantDesk
+from shared.errors import (
+    ContractInputError,
+    ExerciseRefusal,
+    MarketValueUnavailable,
+    RecordError,
+)
+from shared.events.inputs import BuyIn, DefaultNotice, Delivery, Exercise, WaiverNotice
+from shared.events.outputs import (
+    BasketLine,
+    BuyInDamages,
+    CapHeadroom,
+    ExerciseDefault,
+    ExerciseRefused,
+    OutputRecord,
+    RefusalReason,
+    RightsRestored,
+    Settlement,
+    output_id,
+)
+from shared.exercise.refusals import refusal_sentence
+from shared.exercise.settlement_math import SettlementFigures, settle_exercise
+from shared.notices import notice_effect
+from shared.numbers import ZERO, div, mul, round_shares, show
+from shared.term import TermStatus, term_status
+from shared.terms import Terms
+from shared.warrant.fold import ExerciseFact, RestoreFact, make_carried
+from shared.warrant.timeline import RANK_EXERCISE, RANK_RESTORE, Entry
+
+
+@dataclass(slots=True)
+class OpenExercise:
+    """An exercise from its effective instant to full delivery or restoration."""
+
+    record: Exercise
+    effective_at: datetime
+    effect_text: str
+    exercise_date: date
+    settle_after: datetime
+    schedule: DeliverySchedule
+    settled: Settlement | None = None
+    refused: bool = False
+    shares_due: Decimal = ZERO
+    deliveries: list[tuple[datetime, Decimal]] = field(default_factory=list)
+    defaulted: ExerciseDefault | None = None
+    restored: bool = False
+
+    def delivered_by(self, instant: datetime) -> Decimal:
+        return sum((s for at, s in self.deliveries if at < instant), ZERO)
+
+
+class ExerciseDesk:
+    """Open exercises, waivers and ownership of one symbol."""
+
+    def __init__(self, terms: Terms, warrants: WarrantDesk,
+                 calendar: Callable[[], TradingCalendar],
+                 market_value: Callable[[date], Decimal]) -> None:
+        self.terms = terms
+        self.warrants = warrants
+        self.calendar = calendar
+        self.market_value = market_value
+        self.ownership = Ownership()
+        self.open: dict[str, OpenExercise] = {}
+        self.waivers: dict[str, list[Waiver]] = {}
+        self.waiver_holders: list[tuple[datetime, str, str]] = []  # (in force from, holder, id)
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _terms_now(self) -> Terms:
+        """The terms with the expiry a Section 10 amendment may have moved."""
+        expiry = self.warrants.timeline.current.expires_at
+        return self.terms if expiry is None else replace(self.terms, expires_at=expiry)
+
+    def _refuse(self, rec: Exercise, reason: RefusalReason, detail: str,
+                max_shares: Decimal | None = None) -> ExerciseRefused:
+        sentence = refusal_sentence(reason, self._terms_now())
+        return ExerciseRefused(
+            id=output_id("exercise_refused", rec.id), symbol=self.terms.symbol,
+            exercise_id=rec.id, warrant=rec.warrant, reason=reason,
+            detail=f"{sentence} {detail}".strip(), max_shares=max_shares,
+        )
+
+    def _value_known_after(self, day: date) -> datetime:
+        """The instant after which the PSMV of `day` is settled (its close, or its start)."""
+        cal = self.calendar()
+        if cal.is_trading_day(day):
+            return cal.close_time(day)
+        return datetime.combine(day, datetime.min.time(), tzinfo=self.terms.zone)
+
+    # --- inputs -------------------------------------------------------------------------------
+
+    def exercise(self, rec: Exercise, now: datetime) -> list[OutputRecord]:
+        if rec.id in self.open:
+            raise RecordError(f"duplicate exercise id {rec.id!r}")
+        cal = self.calendar()
+        effect = notice_effect(rec.submitted_at, rec.delivery, cal, self.terms)
+        eff = effect.effective_at
+        day = eff.astimezone(self.terms.zone).date()
+        schedule = delivery_schedule(day, cal, self.terms)
+        item = OpenExercise(rec, eff, effect.calculation, day, self._value_known_after(day),
+                            schedule)
+        self.open[rec.id] = item
+        book = self.warrants.timeline.current
+        w = book.warrants.get(rec.warrant)
+        refusal: ExerciseRefused | None = None
+        if w is None:
+            refusal = self._refuse(rec, RefusalReason.UNKNOWN_WARRANT,
+                                   f"Warrant {rec.warrant!r} is not on the register.")
+        elif w.holder != rec.holder:
+            refusal = self._refuse(rec, RefusalReason.WRONG_HOLDER,
+                                   f"Warrant {rec.warrant} is registered to {w.holder}, "
+                                   f"not {rec.holder}.")
+        elif rec.cashless_shares > 0 and not self.terms.cashless_allowed:
+            refusal = self._refuse(rec, RefusalReason.CASHLESS_NOT_ALLOWED, "")
+        else:
+            check = term_status(eff, self._terms_now())
+            if check.status is not TermStatus.OK:
+                refusal = self._refuse(rec, RefusalReason(check.status.value),
+                                       f"{effect.calculation}. {check.calculation}.")
+        if refusal is not None:
+            item.refused = True
+            return [refusal]
+        return []
+
+    def delivery(self, rec: Delivery) -> list[OutputRecord]:
+        item = self.open.get(rec.exercise_id)
+        if item is None:
+            raise RecordError(f"exercise_id: no exercise {rec.exercise_id!r} is known")
+        if item.refused:
+            raise RecordError(f"exercise_id: exercise {rec.exercise_id!r} was refused; "
+                              "nothing is due")
+        delivered = item.delivered_by(datetime.max.replace(tzinfo=self.terms.zone))
+        if item.settled is not None and delivered + rec.shares > item.shares_due:
+            raise RecordError(f"shares: {show(delivered + rec.shares)} delivered in all "
+                              f"exceeds the {show(item.shares_due)} shares issued")
+        item.deliveries.append((rec.delivered_at, rec.shares))
+        return []
+
+    def waiver(self, rec: WaiverNotice) -> list[OutputRecord]:
+        w = self.warrants.timeline.current.warrants.get(rec.warrant)
+        if w is None:
+            raise RecordError(f"warrant: unknown warrant {rec.warrant!r}")
+        if w.holder != rec.holder:
+            raise RecordError(f"holder: warrant {rec.warrant} is registered to {w.holder}")
+        effect = notice_effect(rec.submitted_at, rec.delivery, self.calendar(), self.terms)
+        waiver = Waiver(effect.effective_at, rec.shares)
+        self.waivers.setdefault(rec.warrant, []).append(waiver)
+        starts = waiver_in_force_from(effect.effective_at, self.terms)
+        self.waiver_holders.append((starts, rec.holder, rec.id))
+        self.waiver_holders.sort()
+        return []
+
+    def default_notice(self, rec: DefaultNotice) -> list[OutputRecord]:
+        item = self.open.get(rec.exercise_id)
+        if item is None or item.settled is None:
+            raise RecordError(f"exercise_id: no settled exercise {rec.exercise_id!r}")
+        if item.defaulted is None:
+            raise RecordError(f"exercise_id: exercise {rec.exercise_id!r} is not in Exercise "
+                              f"Default (deadline {item.schedule.deadline.isoformat()})")
+        if item.restored:
+            raise RecordError(f"exercise_id: rights under {rec.exercise_id!r} already restored")
+        effect = notice_effect(rec.submitted_at, rec.delivery, self.calendar(), self.terms)
+        eff = effect.effective_at
+        undelivered = item.shares_due - item.delivered_by(eff)
+        if undelivered <= 0:
+            raise RecordError(f"exercise_id: every share of {rec.exercise_id!r} was delivered "
+                              "before the notice took effect")
+        exercised = item.settled.shares_exercised
+        restored = round_shares(div(mul(exercised, undelivered), item.shares_due),
+                                self.terms.share_rounding)
+        item.restored = True
+        settlement = item.settled
+        self.ownership.issued(settlement.holder, eff, -undelivered, rec.id)
+        change = self.warrants.timeline.add(
+            Entry(eff, RANK_RESTORE, rec.id, RestoreFact(rec.id, settlement.warrant, restored)),
+            None)
+        out: list[OutputRecord] = [RightsRestored(
+            id=output_id("rights_restored", rec.exercise_id), symbol=self.terms.symbol,
+            exercise_id=rec.exercise_id, warrant=settlement.warrant, shares_restored=restored,
+            effective_at=eff,
+        )]
+        out.extend(self.warrants.publish(change))
+        out.extend(self.headroom(settlement.holder, eff, rec.id))
+        return out
+
+    def buy_in(self, rec: BuyIn) -> list[OutputRecord]:
+        item = self.open.get(rec.exercise_id)
+        if item is None or item.defaulted is None:
+            raise RecordError(f"exercise_id: exercise {rec.exercise_id!r} is not in Exercise "
+                              "Default; buy-in damages arise only from one (2(d))")
+        figures = buy_in_damages(rec.paid, rec.net_proceeds)
+        return [BuyInDamages(id=output_id("buy_in_damages", rec.id), symbol=self.terms.symbol,
+                             exercise_id=rec.exercise_id, amount=figures.amount,
+                             calculation=figures.calculation)]
+
+    # --- what falls due -----------------------------------------------------------------------
+
+    def next_due(self) -> datetime | None:
+        times = [i.settle_after for i in self.open.values() if i.settled is None and not i.refused]
+        times += [i.schedule.deadline for i in self.open.values()
+                  if i.settled is not None and i.defaulted is None and not i.restored
+                  and i.shares_due > 0]
+        times += [t for t, _, _ in self.waiver_holders]
+        return min(times) if times else None
+
+    def run_due(self, at: datetime, detected_at: datetime) -> list[OutputRecord]:
+        out: list[OutputRecord] = []
+        for item in sorted(self.open.values(), key=lambda i: (i.effective_at, i.record.id)):
+            if item.settled is None and not item.refused and item.settle_after <= at:
+                out.extend(self._settle(item))
+        for item in sorted(self.open.values(), key=lambda i: (i.schedule.deadline, i.record.id)):
+            if (item.settled is not None and item.defaulted is None and not item.restored
+                    and item.shares_due > 0 and item.schedule.deadline <= at):
+                out.extend(self._check_default(item, detected_at))
+        while self.waiver_holders and self.waiver_holders[0][0] <= at:
+            starts, holder, cause = self.waiver_holders.pop(0)
+            out.extend(self.headroom(holder, starts, cause))
+        return out
+
+    def _settle(self, item: OpenExercise) -> list[OutputRecord]:
+        rec = item.record
+        eff = item.effective_at
+        book = self.warrants.timeline.book_at(eff)
+        w = book.warrants.get(rec.warrant)
+        if w is None:
+            item.refused = True
+            return [self._refuse(rec, RefusalReason.UNKNOWN_WARRANT,
+                                 f"Warrant {rec.warrant!r} is not on the register.")]
+        made, _ = make_carried(w, eff, f"exercise {rec.id}", self.terms)
+        try:
+            b: Decimal | None = self.market_value(item.exercise_date)
+            b_text = ""
+        except MarketValueUnavailable as exc:
+            b, b_text = None, str(exc)
+        try:
+            figures = settle_exercise(
+                cash_shares=rec.cash_shares, cashless_shares=rec.cashless_shares,
+                warrant_price=made.price, market_value=b, share_number=made.shares,
+                basket=made.basket or (),
+            )
+        except ExerciseRefusal as r:
+            item.refused = True
+            return [self._refuse(rec, RefusalReason(r.reason), r.detail, r.max_shares)]
+        except MarketValueUnavailable as exc:
+            item.refused = True
+            return [self._refuse(rec, RefusalReason.NO_MARKET_VALUE, f"{exc} {b_text}".strip())]
+        cap_text, refusal = self._cap(item, figures, made.basket is not None)
+        if refusal is not None:
+            item.refused = True
+            return [refusal]
+        return self._record_settlement(item, figures, cap_text)
+
+    def _cap(self, item: OpenExercise, figures: SettlementFigures,
+             basket: bool) -> tuple[str, ExerciseRefused | None]:
+        rec = item.record
+        eff = item.effective_at
+        if basket:
+            return ("Section 7 not applied: the exercise delivers the 4(a) successor basket, "
+                    "not Common Stock"), None
+        scope = cap_scope(eff, self._terms_now(), self.waivers.get(rec.warrant, ()))
+        if not scope.applies:
+            return scope.calculation, None
+        outstanding = self.ownership.outstanding_at(eff)
+        if outstanding is None:
+            return "", self._refuse(rec, RefusalReason.NO_SHARES_OUTSTANDING,
+                                    f"No shares_outstanding report at or before {eff.isoformat()}.")
+        owned = self.ownership.owned(rec.holder, eff)
+        cap = self.terms.ownership_cap
+        try:
+            check = check_cap(owned, outstanding, figures.shares_issued, cap,
+                              exercised=figures.shares_exercised, waived=scope.waived_shares)
+        except ContractInputError as exc:
+            return "", self._refuse(rec, RefusalReason.NO_SHARES_OUTSTANDING, str(exc))
+        if check.passes:
+            return f"{scope.calculation}; {check.calculation}", None
+        best = max_exercise(
+            owned=owned, outstanding=outstanding, cap=cap, cash_shares=rec.cash_shares,
+            cashless_shares=rec.cashless_shares, warrant_price=figures.warrant_price,
+            market_value=figures.market_value, available=figures.shares_exercised,
+            waived=scope.waived_shares, step=self.terms.share_rounding,
+        )
+        detail = (f"{check.calculation}. Largest exercise that passes: {show(best.total)} "
+                  f"warrant shares (cash {show(best.cash_shares)}, cashless "
+                  f"{show(best.cashless_shares)}); {best.calculation}.")
+        return "", self._refuse(rec, RefusalReason.CAP, detail, best.total)
+
+    def _record_settlement(self, item: OpenExercise, figures: SettlementFigures,
+                           cap_text: str) -> list[OutputRecord]:
+        rec = item.record
+        eff = item.effective_at
+        basket = tuple(BasketLine(asset=line.asset, per_share=line.per_share, total=line.total)
+                       for line in figures.basket) or None
+        calculation = "; ".join(t for t in (item.effect_text, figures.calculation,
+                                            item.schedule.calculation, cap_text) if t)
+        settlement = Settlement(
+            id=output_id("settlement", rec.id), symbol=self.terms.symbol, exercise_id=rec.id,
+            warrant=rec.warrant, holder=rec.holder, effective_at=eff,
+            warrant_price=figures.warrant_price,
+            market_value=figures.market_value if rec.cashless_shares > 0 or figures.fraction
+            else None,
+            shares_exercised=figures.shares_exercised, cash_shares=figures.cash_shares,
+            cashless_shares=figures.cashless_shares, shares_issued=figures.shares_issued,
+            cash_in_lieu=figures.cash_in_lieu, payment_due=figures.payment_due,
+            shares_remaining=figures.shares_remaining, delivery_due=item.schedule.delivery_due,
+            basket=basket, calculation=calculation,
+        )
+        item.settled = settlement
+        item.shares_due = figures.shares_issued
+        out: list[OutputRecord] = [settlement]
+        change = self.warrants.timeline.add(
+            Entry(eff, RANK_EXERCISE, rec.id,
+                  ExerciseFact(rec.id, rec.warrant, figures.shares_exercised)), None)
+        out.extend(self.warrants.publish(change))
+        if basket is None and figures.shares_issued > 0:
+            self.ownership.issued(rec.holder, eff, figures.shares_issued, rec.id)
+            out.extend(self.headroom(rec.holder, eff, rec.id))
+        return out
+
+    def _check_default(self, item: OpenExercise, detected_at: datetime) -> list[OutputRecord]:
+        deadline = item.schedule.deadline
+        short = item.shares_due - item.delivered_by(deadline)
+        if short <= 0:
+            self._delivered_in_full(item)
+            return []
+        assert item.settled is not None
+        alert = ExerciseDefault(
+            id=output_id("exercise_default", item.record.id), symbol=self.terms.symbol,
+            exercise_id=item.record.id, warrant=item.record.warrant,
+            holder=item.record.holder, delivery_due=item.schedule.delivery_due,
+            deadline=deadline, detected_at=detected_at, shares_undelivered=short,
+        )
+        item.defaulted = alert
+        return [alert]
+
+    def _delivered_in_full(self, item: OpenExercise) -> None:
+        """Nothing more is watched for an exercise delivered in full by its deadline."""
+        item.restored = True
+
+    # --- Section 7 monitor --------------------------------------------------------------------
+
+    def headroom(self, holder: str, at: datetime, cause: str) -> list[OutputRecord]:
+        """A `cap_headroom` for `holder` as of `at`, if the shares outstanding are known."""
+        outstanding = self.ownership.outstanding_at(at)
+        if outstanding is None:
+            return []
+        owned = self.ownership.owned(holder, at)
+        cap = self.terms.ownership_cap
+        try:
+            room = headroom(owned, outstanding, cap)
+        except ContractInputError:
+            return []
+        warrants = [w for w in self.warrants.timeline.book_at(at).warrants.values()
+                    if w.holder == holder and w.shares > 0]
+        terms = self._terms_now()
+        scopes = [cap_scope(at, terms, self.waivers.get(w.warrant, ())) for w in warrants]
+        if not scopes:
+            scopes = [cap_scope(at, terms)]
+        waived = all(not s.applies for s in scopes)
+        text = room.calculation + "; " + "; ".join(sorted({s.calculation for s in scopes}))
+        return [CapHeadroom(
+            id=output_id("cap_headroom", holder, at.isoformat(), cause), symbol=self.terms.symbol,
+            holder=holder, as_of=at, owned=owned, outstanding=outstanding, cap=cap,
+            max_additional_shares=room.max_additional_shares, waived=waived, calculation=text,
+        )]
+
+    def holders(self, at: datetime) -> list[str]:
+        book = self.warrants.timeline.book_at(at)
+        return sorted(set(self.ownership.holders()) | {w.holder for w in book.warrants.values()})

@@ -1,0 +1,91 @@
+"""Who owns how much, and how many shares are outstanding, at any instant (Section 7 inputs).
+
+Each `holding` and `shares_outstanding` record is a snapshot as of its instant; a split or
+stock dividend after a snapshot scales it (a holder of `old` shares then holds `new`), and
+shares issued on exercise after a snapshot are added to it (the Holder "shall be deemed ...
+the holder of the shares ... as of the date of such exercise", 2(d)). An `issuance` is a
+snapshot of the shares outstanding right after it.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right, insort
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from shared.numbers import ONE, ZERO, mul
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Snapshot:
+    at: datetime
+    shares: Decimal
+    source: str
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Movement:
+    at: datetime
+    shares: Decimal
+    source: str
+
+
+@dataclass(slots=True)
+class Series:
+    """A quantity over time: snapshots, scaled by share changes, plus later movements."""
+
+    snapshots: list[Snapshot] = field(default_factory=list)
+    movements: list[Movement] = field(default_factory=list)
+
+    def value_at(self, at: datetime, changes: list[tuple[datetime, Decimal]]) -> Decimal | None:
+        i = bisect_right(self.snapshots, at, key=lambda s: s.at)
+        base = self.snapshots[i - 1] if i else None
+        if base is None and not self.movements:
+            return None
+        start = base.at if base is not None else None
+        value = base.shares if base is not None else ZERO
+        factor = ONE
+        for when, ratio in changes:
+            if (start is None or when > start) and when <= at:
+                factor = mul(factor, ratio)
+        value = mul(value, factor)
+        for m in self.movements:
+            if (start is None or m.at > start) and m.at <= at:
+                value += m.shares
+        return value
+
+
+class Ownership:
+    """Holdings per holder and shares outstanding, as timelines."""
+
+    def __init__(self) -> None:
+        self.holdings: dict[str, Series] = {}
+        self.outstanding = Series()
+        self.changes: list[tuple[datetime, Decimal]] = []   # (effective, new/old)
+
+    def holding(self, holder: str, at: datetime, shares: Decimal, source: str) -> None:
+        insort(self.holdings.setdefault(holder, Series()).snapshots, Snapshot(at, shares, source))
+
+    def shares_outstanding(self, at: datetime, shares: Decimal, source: str) -> None:
+        insort(self.outstanding.snapshots, Snapshot(at, shares, source))
+
+    def share_change(self, at: datetime, ratio: Decimal) -> None:
+        insort(self.changes, (at, ratio))
+
+    def issued(self, holder: str, at: datetime, shares: Decimal, source: str) -> None:
+        """Shares issued on exercise: the holder's and the outstanding both grow."""
+        insort(self.holdings.setdefault(holder, Series()).movements, Movement(at, shares, source))
+        insort(self.outstanding.movements, Movement(at, shares, source))
+
+    def owned(self, holder: str, at: datetime) -> Decimal:
+        """The holder's shares at `at`; a holder never reported owns none."""
+        series = self.holdings.get(holder)
+        value = None if series is None else series.value_at(at, self.changes)
+        return ZERO if value is None else value
+
+    def outstanding_at(self, at: datetime) -> Decimal | None:
+        return self.outstanding.value_at(at, self.changes)
+
+    def holders(self) -> list[str]:
+        return sorted(self.holdings)
