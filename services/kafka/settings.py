@@ -2,8 +2,18 @@
 
 Environment variables (each also a flag of the commands that talk to Kafka):
 - WARRANTWATCH_BROKER: `kafka://HOST:PORT[,HOST:PORT]`, `embedded` or `inprocess`.
+- WARRANTWATCH_BROKER_PROFILE: `embedded` or `kafka`: the client settings for that kind of
+  broker (services/kafka/profiles.py); default: `embedded` for the embedded broker, else `kafka`.
 - WARRANTWATCH_TOPIC_PREFIX: prefix of every topic name (default "warrantwatch.").
-- WARRANTWATCH_PARTITIONS: partitions of each topic the service creates (default 4).
+- WARRANTWATCH_PARTITIONS: partitions of every topic (default 4). All topics have the same
+  count: a symbol's partition number is the same on every topic (services/kafka/partitioning.py).
+- WARRANTWATCH_REPLICATION_FACTOR: replicas of each topic the service creates (default 1).
+- WARRANTWATCH_PROCESSING_GUARANTEE: `at_least_once` (default) or `exactly_once` (needs a
+  cluster with transactions; Tansu has none, broker.md pitfall 2).
+- WARRANTWATCH_APP_ID: the Faust application id, which is the consumer group (default
+  "warrantwatch"). Workers with the same id share the partitions.
+- WARRANTWATCH_WEB_BIND, WARRANTWATCH_WEB_PORT: the worker's Faust web server (default
+  127.0.0.1:6066; port 0 picks a free port).
 - WARRANTWATCH_SECURITY_PROTOCOL, WARRANTWATCH_SASL_MECHANISM, WARRANTWATCH_SASL_USERNAME,
   WARRANTWATCH_SASL_PASSWORD, WARRANTWATCH_SSL_CAFILE: SASL/TLS for a real cluster.
 """
@@ -12,41 +22,92 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 DEFAULT_PREFIX = "warrantwatch."
+PROCESSING_GUARANTEES = ("at_least_once", "exactly_once")
+PROFILES = ("embedded", "kafka")
+
+# Setting name -> environment variable. deploy/ and docker-compose.yml are checked against it.
+ENVIRONMENT: dict[str, str] = {
+    "broker": "WARRANTWATCH_BROKER",
+    "profile": "WARRANTWATCH_BROKER_PROFILE",
+    "topic_prefix": "WARRANTWATCH_TOPIC_PREFIX",
+    "partitions": "WARRANTWATCH_PARTITIONS",
+    "replication_factor": "WARRANTWATCH_REPLICATION_FACTOR",
+    "processing_guarantee": "WARRANTWATCH_PROCESSING_GUARANTEE",
+    "app_id": "WARRANTWATCH_APP_ID",
+    "web_bind": "WARRANTWATCH_WEB_BIND",
+    "web_port": "WARRANTWATCH_WEB_PORT",
+    "security_protocol": "WARRANTWATCH_SECURITY_PROTOCOL",
+    "sasl_mechanism": "WARRANTWATCH_SASL_MECHANISM",
+    "sasl_username": "WARRANTWATCH_SASL_USERNAME",
+    "sasl_password": "WARRANTWATCH_SASL_PASSWORD",
+    "ssl_cafile": "WARRANTWATCH_SSL_CAFILE",
+}
+_INTEGERS = frozenset({"partitions", "replication_factor", "web_port"})
 
 
 @dataclass(frozen=True, slots=True)
 class KafkaSettings:
     broker: str = "embedded"
+    profile: str | None = None
     topic_prefix: str = DEFAULT_PREFIX
     partitions: int = 4
+    replication_factor: int = 1
+    processing_guarantee: str = "at_least_once"
+    app_id: str = "warrantwatch"
+    web_bind: str = "127.0.0.1"
+    web_port: int = 6066
     security_protocol: str = "PLAINTEXT"
     sasl_mechanism: str | None = None
     sasl_username: str | None = None
     sasl_password: str | None = None
     ssl_cafile: str | None = None
 
+    def __post_init__(self) -> None:
+        if self.partitions < 1:
+            raise ValueError(f"partitions must be at least 1, got {self.partitions}")
+        if self.replication_factor < 1:
+            raise ValueError(
+                f"replication factor must be at least 1, got {self.replication_factor}")
+        if self.processing_guarantee not in PROCESSING_GUARANTEES:
+            raise ValueError(f"processing guarantee {self.processing_guarantee!r}: one of "
+                             f"{', '.join(PROCESSING_GUARANTEES)}")
+        if self.profile is not None and self.profile not in PROFILES:
+            raise ValueError(f"broker profile {self.profile!r}: one of {', '.join(PROFILES)}")
+        if not 0 <= self.web_port <= 65535:
+            raise ValueError(f"web port {self.web_port} is not a TCP port")
+
     @classmethod
-    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: str | None) -> KafkaSettings:
+    def from_env(cls, env: Mapping[str, str] | None = None, **overrides: str | int | None
+                 ) -> KafkaSettings:
+        """Settings from the environment (or `env`), then non-None `overrides` (flags)."""
         e = os.environ if env is None else env
-        values: dict[str, str | int | None] = {
-            "broker": e.get("WARRANTWATCH_BROKER", "embedded"),
-            "topic_prefix": e.get("WARRANTWATCH_TOPIC_PREFIX", DEFAULT_PREFIX),
-            "partitions": int(e.get("WARRANTWATCH_PARTITIONS", "4")),
-            "security_protocol": e.get("WARRANTWATCH_SECURITY_PROTOCOL", "PLAINTEXT"),
-            "sasl_mechanism": e.get("WARRANTWATCH_SASL_MECHANISM"),
-            "sasl_username": e.get("WARRANTWATCH_SASL_USERNAME"),
-            "sasl_password": e.get("WARRANTWATCH_SASL_PASSWORD"),
-            "ssl_cafile": e.get("WARRANTWATCH_SSL_CAFILE"),
-        }
+        values: dict[str, str | int | None] = {}
+        for f in fields(cls):
+            raw = e.get(ENVIRONMENT[f.name])
+            if raw is not None and raw != "":
+                values[f.name] = raw
         values.update({k: v for k, v in overrides.items() if v is not None})
+        for name in _INTEGERS & values.keys():
+            raw_value = values[name]
+            try:
+                values[name] = int(raw_value)  # type: ignore[arg-type]
+            except (TypeError, ValueError):
+                raise ValueError(
+                    f"{ENVIRONMENT[name]}: not a whole number: {raw_value!r}") from None
         return cls(**values)  # type: ignore[arg-type]
 
     def topic(self, name: str) -> str:
         """The Kafka topic of a logical topic of docs/events.md ("quotes" -> "warrantwatch.quotes")."""
         return f"{self.topic_prefix}{name}"
+
+    def logical(self, kafka_topic: str) -> str:
+        """The logical topic of a Kafka topic name (the inverse of `topic`)."""
+        if not kafka_topic.startswith(self.topic_prefix):
+            raise ValueError(f"topic {kafka_topic!r} does not start with {self.topic_prefix!r}")
+        return kafka_topic.removeprefix(self.topic_prefix)
 
     @property
     def bootstrap_servers(self) -> str:
@@ -54,3 +115,19 @@ class KafkaSettings:
         if not self.broker.startswith("kafka://"):
             raise ValueError(f"broker {self.broker!r} is not a kafka://HOST:PORT address")
         return self.broker.removeprefix("kafka://")
+
+    @property
+    def profile_name(self) -> str:
+        """The broker profile: as set, else `embedded` for the embedded broker, else `kafka`."""
+        if self.profile is not None:
+            return self.profile
+        return "embedded" if self.broker == "embedded" else "kafka"
+
+    def environment(self) -> dict[str, str]:
+        """These settings as the environment variables that `from_env` reads back."""
+        out: dict[str, str] = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if value is not None:
+                out[ENVIRONMENT[f.name]] = str(value)
+        return out

@@ -54,18 +54,23 @@ class _DayRule:
 
     table: SessionTable
     excluded: frozenset[int]
-    only: frozenset[int] | None
+    only: frozenset[date] | None  # dates, not ordinals: the feed adds them one by one
     proviso: bool
-    plain: bool = field(init=False)  # every session is a Trading Day: index arithmetic works
+    # Excluded days that are sessions, sorted: with `only` unset, counting is index
+    # arithmetic corrected by a bisect into these few days.
+    excluded_sessions: tuple[int, ...] = field(init=False)
+    plain: bool = field(init=False)  # every session is a Trading Day
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "plain", not self.excluded and self.only is None)
+        sessions = tuple(sorted(self.excluded & self.table.members))
+        object.__setattr__(self, "excluded_sessions", sessions)
+        object.__setattr__(self, "plain", not sessions and self.only is None)
 
-    def accepts(self, ordinal: int) -> bool:
+    def accepts(self, ordinal: int, day: date) -> bool:
         return (
             ordinal in self.table.members
             and ordinal not in self.excluded
-            and (self.only is None or ordinal in self.only)
+            and (self.only is None or day in self.only)
         )
 
 
@@ -96,11 +101,7 @@ class TradingCalendar:
         starts = (_BEFORE_ALL, *(c.effective.toordinal() for c in listings))
         venues = (self.terms.initial_venue, *(c.venue for c in listings))
         market_excluded = frozenset(d.toordinal() for d in self.halts)
-        market_only = (
-            frozenset(d.toordinal() for d in self.observed_trading)
-            if self.terms.count_only_observed_trading
-            else None
-        )
+        market_only = self.observed_trading if self.terms.count_only_observed_trading else None
         proviso_excluded = frozenset(d.toordinal() for d in self.terms.extra_closures)
         rules: dict[Venue, _DayRule] = {}
         for venue in set(venues):
@@ -160,7 +161,7 @@ class TradingCalendar:
         rule = rules[bisect_right(self._span_starts, ordinal) - 1] if len(rules) > 1 else rules[0]
         if rule.plain:
             return ordinal in rule.table.members
-        return rule.accepts(ordinal)
+        return rule.accepts(ordinal, day)
 
     def next_trading_day(self, day: date) -> date:
         """The first Trading Day strictly after `day`."""
@@ -197,14 +198,24 @@ class TradingCalendar:
             days = table.ordinals
             i = table.count_through(ordinal)
             stop = table.count_through(end - 1)
-            if rule.plain:
-                if i + remaining <= stop:
-                    return table.dates[i + remaining - 1]
-                remaining -= stop - i
+            if rule.only is None:
+                # The remaining-th session after i, pushed on by the excluded days it
+                # passes, until it passes no more: then it is not excluded itself.
+                ex = rule.excluded_sessions
+                lo = bisect_right(ex, ordinal)
+                j = i + remaining - 1
+                while ex and j < stop:
+                    pushed = i + remaining - 1 + bisect_right(ex, days[j]) - lo
+                    if pushed == j:
+                        break
+                    j = pushed
+                if j < stop:
+                    return table.dates[j]
+                remaining -= (stop - i) - (bisect_right(ex, end - 1) - lo)
             else:
                 accepts = rule.accepts
                 for k in range(i, stop):
-                    if accepts(days[k]):
+                    if accepts(days[k], table.dates[k]):
                         remaining -= 1
                         if remaining == 0:
                             return table.dates[k]
@@ -244,7 +255,7 @@ class TradingCalendar:
                 found.extend(reversed(table.dates[first:stop]))
             else:
                 for k in range(stop - 1, first - 1, -1):
-                    if rule.accepts(table.ordinals[k]):
+                    if rule.accepts(table.ordinals[k], table.dates[k]):
                         found.append(table.dates[k])
                         if len(found) == n:
                             return tuple(reversed(found))
@@ -263,7 +274,7 @@ class TradingCalendar:
         """
         ordinal = check_in_range(day)
         rule = self._span_rules[bisect_right(self._span_starts, ordinal) - 1]
-        if not rule.accepts(ordinal):
+        if not rule.accepts(ordinal, day):
             raise NotATradingDayError(
                 f"{day.isoformat()} is not a Trading Day on {self.venue_on(day).value}, "
                 "so it has no close"

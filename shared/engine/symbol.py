@@ -193,7 +193,7 @@ class SymbolEngine:
         """Section 9: notice of a record or effective date due 20 days before it."""
         if action.announced_at is None:
             return []  # the feed does not say when notice was given: nothing to judge
-        if isinstance(action, Distribution) or isinstance(action, StockDividend):
+        if isinstance(action, Distribution | StockDividend):
             day = action.record_date
         elif isinstance(action, StockSplit | Reorganization):
             day = action.effective
