@@ -16,6 +16,7 @@ for the "closing" bid and ask.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
@@ -115,7 +116,13 @@ def _market_table(name: str) -> SessionTable:
     # first table build of a process needs it.
     import pandas_market_calendars as pmc
 
-    schedule = pmc.get_calendar(name).schedule(RANGE_START.isoformat(), RANGE_END.isoformat())
+    with warnings.catch_warnings():
+        # pandas-market-calendars 5.5 uses pandas APIs that pandas 3 deprecates; the warning
+        # is theirs to fix and says nothing about our tables.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        schedule = pmc.get_calendar(name).schedule(
+            RANGE_START.isoformat(), RANGE_END.isoformat()
+        )
     closes: dict[int, datetime] = {}
     for session, close in zip(schedule.index, schedule["market_close"], strict=True):
         closes[session.date().toordinal()] = close.to_pydatetime().astimezone(EASTERN)
