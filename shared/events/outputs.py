@@ -42,34 +42,28 @@ class MarketValue(OutputRecord):
     venue: str
 
 
-class Adjustment(OutputRecord):
+class _AdjustmentFields(OutputRecord):
+    warrant: str
+    cause_id: str
+    section: str
+    effective_at: Instant
+    price_before: Dec
+    price_after: Dec
+    shares_before: Dec
+    shares_after: Dec
+    calculation: str
+
+
+class Adjustment(_AdjustmentFields):
     """Section 5 notice of an adjustment under Section 4."""
 
     type: Literal["adjustment"] = "adjustment"
-    warrant: str
-    cause_id: str
-    section: str
-    effective_at: Instant
-    price_before: Dec
-    price_after: Dec
-    shares_before: Dec
-    shares_after: Dec
-    calculation: str
 
 
-class AdjustmentDeferred(OutputRecord):
+class AdjustmentDeferred(_AdjustmentFields):
     """A share-number adjustment under 1% carried forward (4(g)(ii)); not a Section 5 notice."""
 
     type: Literal["adjustment_deferred"] = "adjustment_deferred"
-    warrant: str
-    cause_id: str
-    section: str
-    effective_at: Instant
-    price_before: Dec
-    price_after: Dec
-    shares_before: Dec
-    shares_after: Dec
-    calculation: str
 
 
 class AdjustmentRescinded(OutputRecord):
