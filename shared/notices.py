@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from shared.errors import ContractInputError
 from shared.events.inputs import NoticeDelivery
 from shared.exercise.exact import figure, product, total
 from shared.exercise.trading_days import TradingDays
@@ -86,7 +87,7 @@ def notice_effect(
             f"Section 12(ii): fax {shown}, {why}: effective the next Trading Day "
             f"{effective_day.isoformat()}, from {show_instant(at, zone)}",
         )
-    raise ValueError(f"unknown delivery method {delivery!r}")  # pragma: no cover - closed enum
+    raise ContractInputError(f"unknown notice delivery method {delivery!r}; fax, courier or hand")
 
 
 def notice_effective(

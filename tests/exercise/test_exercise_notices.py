@@ -97,3 +97,11 @@ def test_section10(case: dict[str, Any]) -> None:
             assert f"without the consent of {holder}" in verdict.reason
         if "missing" not in case:
             assert "Majority Holders" in verdict.reason
+
+
+def test_unknown_delivery_method_is_named() -> None:
+    with pytest.raises(ContractInputError, match="fax, courier or hand"):
+        notice_effective(
+            instant("2008-11-26T10:00:00-05:00"), "pigeon",  # type: ignore[arg-type]
+            calendar(), terms(),
+        )
