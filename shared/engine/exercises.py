@@ -92,6 +92,7 @@ class ExerciseDesk:
         self.open: dict[str, OpenExercise] = {}
         self.waivers: dict[str, list[Waiver]] = {}
         self.waiver_holders: list[tuple[datetime, str, str]] = []  # (in force from, holder, id)
+        self.waiver_used: dict[str, Decimal] = {}  # warrant -> shares exercised under waivers
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -295,18 +296,23 @@ class ExerciseDesk:
                                     f"No shares_outstanding report at or before {eff.isoformat()}.")
         owned = self.ownership.owned(rec.holder, eff)
         cap = self.terms.ownership_cap
+        # a partial waiver covers its named shares once: what earlier exercises used is gone
+        used = self.waiver_used.get(rec.warrant, ZERO)
+        waived = max(scope.waived_shares - used, ZERO)
         try:
             check = check_cap(owned, outstanding, figures.shares_issued, cap,
-                              exercised=figures.shares_exercised, waived=scope.waived_shares)
+                              exercised=figures.shares_exercised, waived=waived)
         except ContractInputError as exc:
             return "", self._refuse(rec, RefusalReason.NO_SHARES_OUTSTANDING, str(exc))
         if check.passes:
+            if waived > 0 and figures.shares_exercised <= waived:
+                self.waiver_used[rec.warrant] = used + figures.shares_exercised
             return f"{scope.calculation}; {check.calculation}", None
         best = max_exercise(
             owned=owned, outstanding=outstanding, cap=cap, cash_shares=rec.cash_shares,
             cashless_shares=rec.cashless_shares, warrant_price=figures.warrant_price,
             market_value=figures.market_value, available=figures.shares_exercised,
-            waived=scope.waived_shares, step=self.terms.share_rounding,
+            waived=waived, step=self.terms.share_rounding,
         )
         detail = (f"{check.calculation}. Largest exercise that passes: {show(best.total)} "
                   f"warrant shares (cash {show(best.cash_shares)}, cashless "
