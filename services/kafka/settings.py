@@ -100,7 +100,7 @@ class KafkaSettings:
         return cls(**values)  # type: ignore[arg-type]
 
     def topic(self, name: str) -> str:
-        """The Kafka topic of a logical topic of docs/events.md ("quotes" -> "warrantwatch.quotes")."""
+        """The Kafka topic of a logical topic of events.md ("quotes" -> "warrantwatch.quotes")."""
         return f"{self.topic_prefix}{name}"
 
     def logical(self, kafka_topic: str) -> str:

@@ -1,0 +1,102 @@
+"""`warrantwatch worker [--broker kafka://HOST:PORT | embedded]`: run the Faust services.
+
+The production entry point (deploy/): creates any missing topic, then runs the intake and
+warrant state agents until SIGTERM or Ctrl-C. Workers started with the same `--app-id` form
+one consumer group and share the partitions. With `--broker embedded` it first starts a Tansu
+broker on 127.0.0.1 and stops it on exit. Every flag also reads its environment variable
+(services/kafka/settings.py).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import sys
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+from services.kafka.admin import ensure_topics
+from services.kafka.embedded import EmbeddedBroker
+from services.kafka.settings import ENVIRONMENT, PROCESSING_GUARANTEES, PROFILES, KafkaSettings
+from services.streams.terms_files import load_terms_files
+from shared.errors import BrokerError
+from shared.terms import Terms
+
+
+def settings_from_args(args: argparse.Namespace) -> KafkaSettings:
+    try:
+        return KafkaSettings.from_env(
+            broker=args.broker, profile=args.profile, topic_prefix=args.topic_prefix,
+            partitions=args.partitions, replication_factor=args.replication_factor,
+            processing_guarantee=args.processing_guarantee, app_id=args.app_id,
+            web_bind=args.web_bind, web_port=args.web_port)
+    except ValueError as exc:
+        raise BrokerError(str(exc)) from None
+
+
+def run_worker(settings: KafkaSettings, terms: list[Terms], log_level: str) -> int:
+    """Run the services against `settings.broker` (a kafka:// address) until stopped."""
+    import faust  # the CLI imports every command: keep Faust out of the others' start-up
+
+    from services.streams.app import build_streams
+
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    created = loop.run_until_complete(ensure_topics(settings))
+    if created:
+        print(f"created {len(created)} topics", file=sys.stderr)
+    with tempfile.TemporaryDirectory(prefix="warrantwatch-worker-") as data_dir:
+        streams = build_streams(settings, terms, data_dir=Path(data_dir), loop=loop)
+        print(f"worker {settings.app_id} on {settings.broker}, web "
+              f"http://{settings.web_bind}:{streams.web_port}/", file=sys.stderr, flush=True)
+        worker = faust.Worker(streams.app, loop=loop, loglevel=log_level, quiet=True,
+                              redirect_stdouts=False)
+        try:
+            worker.execute_from_commandline()
+        except SystemExit as exc:
+            return exc.code if isinstance(exc.code, int) else 1
+    return 0  # pragma: no cover - execute_from_commandline always raises SystemExit
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = settings_from_args(args)
+    terms = load_terms_files(args.terms)
+    logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr)
+    if settings.broker == "inprocess":
+        raise BrokerError("a worker needs a broker: --broker embedded or kafka://HOST:PORT")
+    if settings.broker != "embedded":
+        return run_worker(settings, terms, args.log_level)
+    with contextlib.ExitStack() as stack:
+        broker = stack.enter_context(EmbeddedBroker())
+        print(f"embedded broker at {broker.url} (pid {broker.pid})", file=sys.stderr, flush=True)
+        return run_worker(replace(settings, broker=broker.url, profile="embedded"), terms,
+                          args.log_level)
+    return 0  # pragma: no cover
+
+
+def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("worker", help="run the Kafka services (intake, warrant state, outputs)")
+    env = ENVIRONMENT
+    p.add_argument("--broker", help=f"kafka://HOST:PORT[,HOST:PORT] or embedded "
+                                    f"(${env['broker']}; default embedded)")
+    p.add_argument("--profile", choices=PROFILES,
+                   help=f"client settings for this kind of broker (${env['profile']})")
+    p.add_argument("--topic-prefix", help=f"${env['topic_prefix']} (default warrantwatch.)")
+    p.add_argument("--partitions", type=int, help=f"${env['partitions']} (default 4)")
+    p.add_argument("--replication-factor", type=int,
+                   help=f"${env['replication_factor']} (default 1)")
+    p.add_argument("--processing-guarantee", choices=PROCESSING_GUARANTEES,
+                   help=f"${env['processing_guarantee']} (default at_least_once)")
+    p.add_argument("--app-id", help=f"consumer group (${env['app_id']}; default warrantwatch)")
+    p.add_argument("--web-bind", help=f"${env['web_bind']} (default 127.0.0.1)")
+    p.add_argument("--web-port", type=int,
+                   help=f"${env['web_port']} (default 6066; 0 picks a free port)")
+    p.add_argument("--terms", action="append", metavar="FILE",
+                   help="terms file (.toml, or a .json list; repeat for several symbols); "
+                        "default: bundled W-F-05")
+    p.add_argument("--log-level", default="warning",
+                   choices=["debug", "info", "warning", "error"])
+    p.set_defaults(func=run)

@@ -1,0 +1,55 @@
+"""aiokafka client arguments from `KafkaSettings`: address, SASL/TLS and the profile's timeouts."""
+
+from __future__ import annotations
+
+import ssl
+from typing import Any
+
+from services.kafka.profiles import BrokerProfile, profile_for
+from services.kafka.settings import KafkaSettings
+
+
+def ssl_context(settings: KafkaSettings) -> ssl.SSLContext | None:
+    if "SSL" not in settings.security_protocol:
+        return None
+    return ssl.create_default_context(cafile=settings.ssl_cafile)
+
+
+def connection_kwargs(settings: KafkaSettings) -> dict[str, Any]:
+    """Arguments every aiokafka client (producer, consumer, admin) takes."""
+    kwargs: dict[str, Any] = {
+        "bootstrap_servers": settings.bootstrap_servers.split(","),
+        "security_protocol": settings.security_protocol,
+        "request_timeout_ms": int(profile_for(settings).request_timeout * 1000),
+    }
+    context = ssl_context(settings)
+    if context is not None:
+        kwargs["ssl_context"] = context
+    if settings.sasl_mechanism:
+        kwargs["sasl_mechanism"] = settings.sasl_mechanism
+        kwargs["sasl_plain_username"] = settings.sasl_username
+        kwargs["sasl_plain_password"] = settings.sasl_password
+    return kwargs
+
+
+def producer_kwargs(settings: KafkaSettings) -> dict[str, Any]:
+    profile: BrokerProfile = profile_for(settings)
+    kwargs = connection_kwargs(settings)
+    kwargs["acks"] = "all"  # an input is published once every in-sync replica has it
+    kwargs["linger_ms"] = profile.producer_linger_ms
+    if profile.producer_max_batch_size is not None:
+        kwargs["max_batch_size"] = profile.producer_max_batch_size
+    return kwargs
+
+
+def reader_kwargs(settings: KafkaSettings) -> dict[str, Any]:
+    """A consumer without a group that reads partitions it assigns itself."""
+    kwargs = connection_kwargs(settings)
+    kwargs["group_id"] = None
+    kwargs["enable_auto_commit"] = False
+    kwargs["auto_offset_reset"] = "earliest"
+    # under exactly-once, records of aborted transactions must not be read back
+    kwargs["isolation_level"] = ("read_committed"
+                                 if settings.processing_guarantee == "exactly_once"
+                                 else "read_uncommitted")
+    return kwargs

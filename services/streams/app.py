@@ -1,0 +1,93 @@
+"""The one place that builds the Faust app and its settings.
+
+Two agents, one consumer group (`app_id`): intake (every input topic -> the sequenced topic)
+and warrant_state (the sequenced topic -> the output topics). Workers started with the same
+`app_id` share the partitions of both.
+
+Timeouts come from the broker profile (services/kafka/profiles.py), where each is explained:
+short ones for the embedded broker, Faust's usual ones for a real cluster.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import faust
+
+from services.kafka.client import ssl_context
+from services.kafka.embedded import free_port
+from services.kafka.profiles import profile_for
+from services.kafka.settings import KafkaSettings
+from services.kafka.topics import input_topics, sequenced_topic
+from services.streams import intake, warrant_state
+from services.streams.outputs import OutputPublisher
+from services.streams.warrant_state import WarrantState
+from shared.events.outputs import OUTPUT_TOPICS
+from shared.terms import Terms
+
+
+@dataclass(frozen=True, slots=True)
+class Streams:
+    app: Any  # faust.App (untyped)
+    state: WarrantState
+    web_port: int
+
+
+def _raw_topic(app: Any, *names: str) -> Any:
+    """A topic of undecoded bytes: the services decode values themselves (shared.events.codec)."""
+    return app.topic(*names, key_type=bytes, value_type=bytes, key_serializer="raw",
+                     value_serializer="raw")
+
+
+def _credentials(settings: KafkaSettings) -> Any:
+    if settings.sasl_mechanism:
+        return faust.SASLCredentials(username=settings.sasl_username,
+                                     password=settings.sasl_password,
+                                     mechanism=settings.sasl_mechanism,
+                                     ssl_context=ssl_context(settings))
+    return ssl_context(settings)
+
+
+def build_streams(settings: KafkaSettings, terms: Sequence[Terms], *, data_dir: Path,
+                  loop: asyncio.AbstractEventLoop | None = None) -> Streams:
+    """The Faust app of the services, its agents registered."""
+    profile = profile_for(settings)
+    web_port = settings.web_port or free_port(settings.web_bind)
+    options: dict[str, Any] = {
+        "broker": [f"kafka://{host}" for host in settings.bootstrap_servers.split(",")],
+        "broker_credentials": _credentials(settings),
+        "processing_guarantee": settings.processing_guarantee,
+        "datadir": str(data_dir),
+        # the web server serves Faust's status pages; never on all interfaces unless told
+        "web_bind": settings.web_bind,
+        "web_port": web_port,
+        "web_host": settings.web_bind,
+        "topic_partitions": settings.partitions,
+        "topic_replication_factor": settings.replication_factor,
+        # a new group reads every input from the start: nothing is skipped
+        "consumer_auto_offset_reset": "earliest",
+        "broker_session_timeout": profile.session_timeout,
+        "broker_heartbeat_interval": profile.heartbeat_interval,
+        "broker_rebalance_timeout": profile.rebalance_timeout,
+        "broker_request_timeout": profile.request_timeout,
+        "broker_commit_interval": profile.commit_interval,
+        "producer_linger_ms": profile.producer_linger_ms,
+        "producer_acks": -1,  # all in-sync replicas
+        "worker_redirect_stdouts": False,
+    }
+    if profile.producer_max_batch_size is not None:
+        options["producer_max_batch_size"] = profile.producer_max_batch_size
+    if loop is not None:
+        options["loop"] = loop
+    app = faust.App(settings.app_id, **options)
+    sequenced = _raw_topic(app, sequenced_topic(settings))
+    outputs = OutputPublisher({n: _raw_topic(app, settings.topic(n)) for n in OUTPUT_TOPICS},
+                              settings)
+    state = WarrantState(settings, terms)
+    intake.register(app, _raw_topic(app, *input_topics(settings)), sequenced, settings)
+    warrant_state.register(app, sequenced, outputs, state)
+    return Streams(app, state, web_port)

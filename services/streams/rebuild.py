@@ -1,0 +1,64 @@
+"""Re-read a partition of the sequenced topic from its start up to an offset.
+
+The warrant state is a pure fold of that log (services/streams/fold.py). A worker that gets a
+partition it has no state for (start, restart, rebalance) folds the log up to the first offset
+it is handed, silently: every output of those records was published before their offsets were
+committed (Faust flushes the producer before each commit).
+
+No end offsets are asked for (broker.md pitfall 1): the read stops at the offset in hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from aiokafka import AIOKafkaConsumer, TopicPartition
+
+from services.kafka.client import reader_kwargs
+from services.kafka.settings import KafkaSettings
+from services.streams.envelope import Envelope
+from shared.errors import BrokerError
+
+FETCH_TIMEOUT_MS = 1000
+# A partition that yields nothing for this long while records below `until` are missing means
+# the log is not what the committed offset says: stop rather than wait for ever.
+STALL_SECONDS = 30.0
+
+
+async def replay_partition(settings: KafkaSettings, topic: str, partition: int, until: int,
+                           apply: Callable[[Envelope], object]) -> int:
+    """Feed `apply` every message of `topic`/`partition` with an offset below `until`.
+
+    Returns how many messages were read. BrokerError if the log no longer starts at offset 0
+    (its retention removed records the state needs) or stops short of `until`.
+    """
+    if until <= 0:
+        return 0
+    tp = TopicPartition(topic, partition)
+    consumer = AIOKafkaConsumer(**reader_kwargs(settings))
+    await consumer.start()
+    try:
+        consumer.assign([tp])
+        start = (await consumer.beginning_offsets([tp]))[tp]
+        if start > 0:
+            raise BrokerError(f"{topic}[{partition}] starts at offset {start}: records the "
+                              f"warrant state is built from were deleted (retention must be "
+                              f"unlimited on this topic)")
+        consumer.seek(tp, 0)
+        count = 0
+        idle_ms = 0
+        while await consumer.position(tp) < until:
+            batch = await consumer.getmany(tp, timeout_ms=FETCH_TIMEOUT_MS)
+            messages = batch.get(tp, [])
+            idle_ms = 0 if messages else idle_ms + FETCH_TIMEOUT_MS
+            if idle_ms >= STALL_SECONDS * 1000:
+                raise BrokerError(f"{topic}[{partition}] gave nothing below offset {until} "
+                                  f"for {STALL_SECONDS} s while rebuilding the warrant state")
+            for message in messages:
+                if message.offset >= until:
+                    break
+                apply(Envelope.from_message(message.key, message.value, message.headers))
+                count += 1
+        return count
+    finally:
+        await consumer.stop()
