@@ -88,3 +88,7 @@ class RateLimited(FeedUnavailable):
 class BrokerError(WarrantWatchError):
     """The Kafka edge cannot do its job: the embedded broker did not start, a topic has the
     wrong partition count, a worker died, or a replay did not finish in time."""
+
+
+class ScenarioError(WarrantWatchError):
+    """A replay scenario cannot be read (no such bundled scenario, unreadable or not UTF-8)."""
