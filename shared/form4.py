@@ -45,6 +45,9 @@ NEW_YORK = ZoneInfo("America/New_York")
 CLOSE_OF_BUSINESS = time(17, 0)
 OWNERSHIP_FORMS = frozenset({"3", "3/A", "4", "4/A", "5", "5/A"})
 _COMMON = re.compile(r"\bcommon\b[\s,]*(\w+\s+)?(stock|shares?)\b", re.IGNORECASE)
+# words that, before "common stock", make it the underlying of another security
+_INSTRUMENT = re.compile(r"\b(warrants?|options?|rights?|units?|notes?|debentures?|preferred|"
+                         r"convertible|exchangeable|purchase|acquire)\b", re.IGNORECASE)
 _XML_BLOCK = re.compile(r"<XML>(.*?)</XML>", re.IGNORECASE | re.DOTALL)
 _DECLARATION = re.compile(r"<!(DOCTYPE|ENTITY)\b")
 _ACCESSION = re.compile(r"<ACCESSION-NUMBER>\s*([0-9-]+)", re.IGNORECASE)
@@ -109,7 +112,7 @@ def ownership_xml(text: str) -> tuple[str, int]:
     if begin < 0:
         raise RecordError("no <ownershipDocument> in the Form 4 record")
     declaration = text.rfind("<?xml", 0, begin)
-    if declaration >= 0 and not text[declaration:begin].split("?>", 1)[-1].strip():
+    if declaration >= 0:  # keep what sits between (comments, a DOCTYPE to be refused)
         begin = declaration
     end = text.find("</ownershipDocument>", begin)
     stop = len(text) if end < 0 else end + len("</ownershipDocument>")
@@ -206,8 +209,11 @@ def _date(text: str | None, where: str) -> date | None:
 
 def names_common_stock(title: str) -> bool:
     """Whether a security title names common stock ("Common Stock", "Class A Common Stock",
-    "Common Stock, par value $0.01", "Common Shares")."""
-    return bool(_COMMON.search(title))
+    "Common Stock, par value $0.01", "Common Shares"), and not only as the underlying of
+    another security ("Warrants to purchase Common Stock", "Preferred convertible into
+    Common Stock")."""
+    match = _COMMON.search(title)
+    return match is not None and not _INSTRUMENT.search(title[:match.start()])
 
 
 # --- the rule ----------------------------------------------------------------------------

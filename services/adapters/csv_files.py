@@ -87,11 +87,11 @@ def eastern_instant(text: str, zone: ZoneInfo = NEW_YORK) -> datetime:
     except ValueError:
         raise _BadLine(f"timestamp: not a calendar date and time: {text!r}") from None
     early, late = naive.replace(tzinfo=zone, fold=0), naive.replace(tzinfo=zone, fold=1)
-    if early.utcoffset() != late.utcoffset():
-        raise _BadLine(f"timestamp: {text} happens twice in {zone.key} (clocks went back)")
     back = early.astimezone(ZoneInfo("UTC")).astimezone(zone).replace(tzinfo=None)
     if back != naive:
         raise _BadLine(f"timestamp: {text} does not exist in {zone.key} (clocks went forward)")
+    if early.utcoffset() != late.utcoffset():
+        raise _BadLine(f"timestamp: {text} happens twice in {zone.key} (clocks went back)")
     return early
 
 
@@ -110,13 +110,17 @@ def _dead(number: int, line: str, reason: str, symbol: str) -> Item:
 
 
 def daily_records(lines: Iterable[str], symbol: str, *, source: str = "csv") -> Iterator[Item]:
-    """`daily_bar` records (or dead letters) from the lines of a daily OHLC file."""
+    """`daily_bar` records (or dead letters) from the lines of a daily OHLC file.
+
+    A first line that is not the header refuses the whole file (`RecordError`)."""
     seen: dict[date, int] = {}
     for number, line in enumerate(lines, start=1):
         if number == 1:
             header = tuple(f.strip() for f in line.lstrip("\ufeff").split(","))
             if header != DAILY_HEADER:
-                yield _dead(number, line, f"header is not {','.join(DAILY_HEADER)}", symbol)
+                # without its header the columns cannot be trusted: refuse the file
+                raise RecordError(f"line 1: the header is {line!r}, not "
+                                  f"{','.join(DAILY_HEADER)}: is this a daily file?")
             continue
         try:
             yield "quotes", _daily_bar(line, symbol, source, number, seen)

@@ -18,9 +18,10 @@ same API):
   only the recorded ones, which yfinance accepts).
 - Requests whose answer yfinance needs but we never read are answered without a
   recording, and listed in `filled`: `https://fc.yahoo.com` (the cookie) answers 200 with
-  an empty body; `/v1/test/getcrumb` answers the crumb seen in the recorded URLs;
-  `/ws/fundamentals-timeseries/...` (yfinance's `info` asks it for `trailingPegRatio`)
-  answers an empty series.
+  an empty body; the consent pages (guce/consent.yahoo.com) an empty page;
+  `/v1/test/getcrumb` the crumb seen in the recorded URLs (or a made-up one: Yahoo checks
+  it, the recordings do not); `/ws/fundamentals-timeseries/...` (yfinance's `info` asks it
+  for `trailingPegRatio`) an empty series.
 Anything else answers 404 with a text naming the request, and is listed in `unmatched`.
 `fail_next(status, count)` makes the next `count` requests answer `status` (e.g. 429).
 """
@@ -115,7 +116,7 @@ class RecordedAdapter(HTTPAdapter):
         self.filled: list[str] = []
         self._failures: list[int] = []
         crumbs = [r.params["crumb"] for r in self.recordings if r.params.get("crumb")]
-        self.crumb = crumbs[0] if crumbs else None
+        self.crumb = crumbs[0] if crumbs else "recorded-session"
 
     def fail_next(self, status: int, count: int = 1) -> None:
         self._failures.extend([status] * count)
@@ -146,7 +147,11 @@ class RecordedAdapter(HTTPAdapter):
     def _filler(self, host: str, path: str) -> tuple[int, str, bytes] | None:
         if host == "fc.yahoo.com":
             return 200, "text/html", b""
-        if path == "/v1/test/getcrumb" and self.crumb:
+        if host in ("guce.yahoo.com", "consent.yahoo.com"):
+            # yfinance's other cookie strategy (a consent form); an empty page makes it
+            # give up and go back to the first
+            return 200, "text/html", b"<html></html>"
+        if path == "/v1/test/getcrumb":
             return 200, "text/plain", self.crumb.encode()
         if path.startswith("/ws/fundamentals-timeseries/"):
             return 200, "application/json", b'{"timeseries": {"result": [], "error": null}}'

@@ -51,8 +51,10 @@ async def publish_quotes(poller: QuotePoller, settings: KafkaSettings, polls: in
     from aiokafka import AIOKafkaProducer
     from aiokafka.errors import KafkaError
 
+    from services.kafka.admin import ensure_topics
     from services.kafka.client import producer_kwargs
 
+    await ensure_topics(settings)  # the one place topics are made (partition counts agree)
     try:
         producer = AIOKafkaProducer(**producer_kwargs(settings))
         await producer.start()

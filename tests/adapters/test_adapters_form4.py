@@ -1,0 +1,133 @@
+"""Form 4 to holdings (docs/contract.md "Ownership input"): golden answers read off each filing."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from adapters_golden import FORM4_DATA, RESOURCES, rows
+
+from shared.errors import RecordError
+from shared.events.inputs import Form4
+from shared.form4 import (
+    accession_number,
+    extract_ownership_document,
+    holdings_from_form4,
+    issuer_symbol,
+    names_common_stock,
+)
+
+
+def _record(text: str, symbol: str = "GLOW", record_id: str = "form4:test") -> Form4:
+    return Form4(type="form4", id=record_id, symbol=symbol, xml=text)
+
+
+def _path(row: dict[str, str]) -> Path:
+    return (FORM4_DATA if row["dir"] == "shared" else RESOURCES / "form4") / row["file"]
+
+
+@pytest.mark.parametrize("row", rows("form4-golden.csv"), ids=lambda r: r["file"])
+def test_holdings_read_off_each_filing(row: dict[str, str]) -> None:
+    report = holdings_from_form4(_record(_path(row).read_text("utf-8")))
+    holders = row["holders"].split(";") if row["holders"] else []
+    assert [h.holder for h in report.holdings] == holders
+    assert [h.id for h in report.holdings] == [
+        f"form4:test:holding:{n}" for n in range(1, len(holders) + 1)]
+    for holding in report.holdings:
+        assert holding.shares == Decimal(row["shares"])
+        assert holding.as_of == datetime.fromisoformat(row["as_of"])
+        assert holding.symbol == row["symbol"]
+    assert len(report.derivatives) == int(row["derivatives"])
+    if row["note_contains"]:
+        assert any(row["note_contains"] in note for note in report.notes), report.notes
+
+
+@pytest.mark.parametrize("row", rows("form4-errors.csv"), ids=lambda r: r["file"])
+def test_refused_inputs_name_the_place_and_reason(row: dict[str, str]) -> None:
+    text = (RESOURCES / "form4" / row["file"]).read_text("utf-8")
+    with pytest.raises(RecordError) as info:
+        holdings_from_form4(_record(text))
+    assert row["error_contains"] in str(info.value)
+
+
+def test_multi_line_keeps_the_counted_lines() -> None:
+    report = holdings_from_form4(_record((RESOURCES / "form4" / "multi-line.xml").read_text()))
+    # by hand: direct 12000, trust [F1] 4500, trust [F2] 3000, spouse 700 (multi-line.xml)
+    assert sorted((line.ownership, line.footnotes, line.shares) for line in report.lines) == [
+        ("D", (), Decimal("12000")), ("I", (), Decimal("700")),
+        ("I", ("F1",), Decimal("4500")), ("I", ("F2",), Decimal("3000"))]
+
+
+def test_derivative_lines_are_reported_not_counted() -> None:
+    seed = (RESOURCES / "form4" / "glowpoint-rust-2008-11-18.xml").read_text()
+    report = holdings_from_form4(_record(seed))
+    [option] = report.derivatives
+    # the seed: 1,000 options at $0.23 granted 2008-11-18, expiring 2018-11-18
+    assert (option.exercise_price, option.underlying_shares, option.transaction_date,
+            option.expires) == (Decimal("0.23"), Decimal("1000"), date(2008, 11, 18),
+                                date(2018, 11, 18))
+    assert report.holdings == ()
+
+
+def test_real_option_grant_derivative() -> None:
+    report = holdings_from_form4(_record((FORM4_DATA / "374water-option-grant.xml").read_text()))
+    [option] = report.derivatives
+    # 374water-option-grant.xml: exercise price 0.33, expires 2035-04-29, 757576 underlying
+    assert (option.exercise_price, option.expires, option.underlying_shares) == (
+        Decimal("0.33"), date(2035, 4, 29), Decimal("757576"))
+    assert option.exercisable is None  # given only as footnote F1
+
+
+def test_submission_text_is_unwrapped() -> None:
+    text = (RESOURCES / "form4" / "0001562180-25-000280.nc").read_text()
+    assert accession_number(text) == "0001562180-25-000280"
+    assert issuer_symbol(text) == "TSVT"
+    xml = extract_ownership_document(text)
+    assert xml.startswith('<?xml version="1.0"?>') and xml.endswith("</ownershipDocument>")
+    assert xml.strip() == (FORM4_DATA / "2seventybio-0001562180-25-000280.xml").read_text().strip()
+
+
+@pytest.mark.parametrize(("title", "common"), [
+    ("Common Stock", True), ("Class A Common Stock", True), ("common shares", True),
+    ("Common Stock, par value $0.01", True), ("Restricted Stock Units", False),
+    ("Stock Option (right to buy)", False), ("Series B Preferred Stock", False),
+    ("Warrants to purchase Common Stock", False),
+    ("Series A Preferred Stock convertible into Common Stock", False),
+    ("Common Stock (restricted stock units)", True),
+])
+def test_which_titles_name_common_stock(title: str, common: bool) -> None:
+    assert names_common_stock(title) is common
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (("<documentType>4</documentType>", "<documentType>13D</documentType>"),
+     "documentType '13D' is not an ownership report"),
+    (("<rptOwnerCik>1234567</rptOwnerCik>", "<rptOwnerCik>12AB</rptOwnerCik>"),
+     "rptOwnerCik is not a CIK: '12AB'"),
+    (("<value>12000</value>", "<value>12,0x0</value>"),
+     r"Table I row 1 \(transaction\) sharesOwnedFollowingTransaction: not a number"),
+    (("<value>2011-01-20</value>", "<value>2011-02-30</value>"),
+     r"Table I row 1 \(transaction\) transactionDate: not a date"),
+    (("<ownershipDocument>", "<edgarSubmission>"), "no <ownershipDocument>"),
+])
+def test_bad_filings_are_refused(change: tuple[str, str], message: str) -> None:
+    text = (RESOURCES / "form4" / "multi-line.xml").read_text().replace(*change, 1)
+    with pytest.raises(RecordError, match=message):
+        holdings_from_form4(_record(text))
+
+
+def test_symbol_falls_back_to_the_record() -> None:
+    text = (RESOURCES / "form4" / "joint-filing.xml").read_text().replace(
+        "<issuerTradingSymbol>glow</issuerTradingSymbol>",
+        "<issuerTradingSymbol>NONE</issuerTradingSymbol>")
+    report = holdings_from_form4(_record(text, symbol="GLOWD"))
+    assert {h.symbol for h in report.holdings} == {"GLOWD"}
+
+
+def test_namespaced_document_is_read() -> None:
+    text = (RESOURCES / "form4" / "joint-filing.xml").read_text().replace(
+        "<ownershipDocument>", '<ownershipDocument xmlns="http://www.sec.gov/edgar/ownership">')
+    report = holdings_from_form4(_record(text))
+    assert [h.shares for h in report.holdings] == [Decimal("5000")] * 2
