@@ -136,3 +136,17 @@ def test_oversize_bytes_message_is_a_dead_letter() -> None:
 def test_valid_record_is_not_a_dead_letter() -> None:
     """The control: the good quote itself produces no dead letter."""
     _assert_still_works(_engine())
+
+
+def test_number_with_5000_digits_is_refused_naming_the_field() -> None:
+    """Well-formed JSON (a 5,000-digit integer) but no price: the reason names `bid`."""
+    raw = ('{"type": "quote", "id": "x1", "symbol": "GLOW", "at": "2008-11-18T15:00:00-05:00", '
+           f'"bid": {"1" * 5000}}}')
+    engine = _engine()
+    out = engine.handle("quotes", raw)
+    assert len(out) == 1
+    letter = out[0]
+    assert isinstance(letter, DeadLetter)
+    assert letter.raw == raw
+    assert _names_word(letter.reason, "bid"), letter.reason
+    _assert_still_works(engine)

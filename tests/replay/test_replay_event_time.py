@@ -177,3 +177,30 @@ def test_quote_on_a_holiday_publishes_nothing() -> None:
     engine = _engine()
     assert engine.handle("quotes", _quote("q1", "2008-11-27T12:00:00-05:00", "1.00", "1.10")) == []
     assert engine.handle("clock", _tick("t1", "2008-11-28T17:00:00-05:00")) == []
+
+
+def test_daily_bar_outside_the_calendar_is_a_dead_letter_not_a_crash() -> None:
+    """Bad input gets a dead letter; the Trading Day tables cover 1995..2035 only."""
+    engine = _engine()
+    for n, day in enumerate(["1990-01-02", "2040-01-03"]):
+        raw = json.dumps({"type": "daily_bar", "id": f"b{n}", "symbol": "GLOW", "date": day,
+                          "close": "1.17"})
+        out = engine.handle("quotes", raw)
+        assert len(out) == 1
+        letter = out[0]
+        assert isinstance(letter, DeadLetter)
+        assert letter.raw == raw
+        assert "date" in letter.reason
+        assert day in letter.reason
+    engine.handle("quotes", _quote("q1", "2008-11-18T15:00:00-05:00", "1.10", "1.20"))
+    assert _only_value(engine.handle("clock", _tick("t1", "2008-11-18T16:00:01-05:00"))).value \
+        == Decimal("1.15")
+
+
+def test_quote_outside_the_calendar_is_a_dead_letter() -> None:
+    engine = _engine()
+    raw = _quote("q1", "1990-01-02T15:00:00-05:00", "1.10", "1.20")
+    out = engine.handle("quotes", raw)
+    assert len(out) == 1
+    assert isinstance(out[0], DeadLetter)
+    assert "1990-01-02" in out[0].reason
