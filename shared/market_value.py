@@ -16,10 +16,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from bisect import bisect_right, insort
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-import datetime as dt
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -39,6 +39,7 @@ class DayPrices:
     ask: Decimal | None = None
     ask_at: datetime | None = None
     last_sale: Decimal | None = None
+    last_sale_at: datetime | None = None
     last_sale_basis: str = ""
 
     def with_quote(self, at: datetime, bid: Decimal | None, ask: Decimal | None) -> DayPrices:
@@ -100,14 +101,17 @@ class PriceHistory:
         """A quote at `at`, already known to be at or before the close of `day`."""
         old = self.days.get(day, DayPrices())
         new = old.with_quote(at, bid, ask)
-        if last is not None and bid is None and ask is None:
-            new = replace(new, last_sale=last, last_sale_basis=f"last sale at {at.isoformat()}")
+        if last is not None and (new.last_sale_at is None or at >= new.last_sale_at):
+            new = replace(new, last_sale=last, last_sale_at=at,
+                          last_sale_basis=f"last sale at {at.isoformat()}")
         self.days[day] = new
         self._index(day, old, new)
 
-    def record_last_sale(self, day: date, close: Decimal, basis: str) -> None:
+    def record_last_sale(self, day: date, close: Decimal, basis: str,
+                         at: datetime | None = None) -> None:
+        """A last-sale close of `day` (a daily bar), as of `at` (the close)."""
         old = self.days.get(day, DayPrices())
-        new = replace(old, last_sale=close, last_sale_basis=basis)
+        new = replace(old, last_sale=close, last_sale_at=at, last_sale_basis=basis)
         self.days[day] = new
         self._index(day, old, new)
 

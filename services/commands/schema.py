@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from shared.events.inputs import INPUT_TOPICS
 from shared.events.outputs import OUTPUT_TOPICS
@@ -15,15 +15,20 @@ def schemas() -> dict[str, dict[str, Any]]:
     """Record type name -> its JSON Schema, with the topic it travels on."""
     out: dict[str, dict[str, Any]] = {}
     for direction, table in (("input", INPUT_TOPICS), ("output", OUTPUT_TOPICS)):
+        mode: Literal["validation", "serialization"] = (
+            "validation" if direction == "input" else "serialization")
         for topic, models in table.items():
             for model in models:
-                schema = model.model_json_schema(mode="validation")
+                schema = model.model_json_schema(mode=mode)
                 kind = schema["properties"]["type"].get("const") or schema["properties"]["type"][
                     "enum"
                 ][0]
                 schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
                 schema["x-topic"] = topic
                 schema["x-direction"] = direction
+                if kind in out:  # an output that is also an input (a Form 4 `holding`)
+                    out[kind]["x-also-output"] = True
+                    continue
                 out[kind] = schema
     return out
 

@@ -104,6 +104,7 @@ class ExerciseDesk:
     def _refuse(self, rec: Exercise, reason: RefusalReason, detail: str,
                 max_shares: Decimal | None = None) -> ExerciseRefused:
         sentence = refusal_sentence(reason, self._terms_now())
+        detail = detail[:1].upper() + detail[1:]
         return ExerciseRefused(
             id=output_id("exercise_refused", rec.id), symbol=self.terms.symbol,
             exercise_id=rec.id, warrant=rec.warrant, reason=reason,

@@ -62,7 +62,8 @@ class MarketBook:
             raise RecordError(f"date: {bar.date.isoformat()} is not a Trading Day")
         if bar.date in self.published:
             raise RecordError(f"late daily bar: the PSMV of {bar.date.isoformat()} is published")
-        self.history.record_last_sale(bar.date, bar.close, f"daily bar {bar.id}")
+        self.history.record_last_sale(bar.date, bar.close, f"daily bar {bar.id}",
+                                      calendar.close_time(bar.date))
         self.pending.add(bar.date)
 
     def appraisal(self, a: Appraisal, calendar: TradingCalendar) -> list[OutputRecord]:

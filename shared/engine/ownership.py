@@ -39,20 +39,25 @@ class Series:
     movements: list[Movement] = field(default_factory=list)
 
     def value_at(self, at: datetime, changes: list[tuple[datetime, Decimal]]) -> Decimal | None:
+        """The latest snapshot at or before `at`, and the movements since, each scaled by the
+        share changes after it (a holder of `old` shares then holds `new`)."""
         i = bisect_right(self.snapshots, at, key=lambda s: s.at)
         base = self.snapshots[i - 1] if i else None
         if base is None and not self.movements:
             return None
         start = base.at if base is not None else None
-        value = base.shares if base is not None else ZERO
-        factor = ONE
-        for when, ratio in changes:
-            if (start is None or when > start) and when <= at:
-                factor = mul(factor, ratio)
-        value = mul(value, factor)
+
+        def scaled(shares: Decimal, since: datetime | None) -> Decimal:
+            factor = ONE
+            for when, ratio in changes:
+                if (since is None or when > since) and when <= at:
+                    factor = mul(factor, ratio)
+            return mul(shares, factor)
+
+        value = ZERO if base is None else scaled(base.shares, start)
         for m in self.movements:
             if (start is None or m.at > start) and m.at <= at:
-                value += m.shares
+                value += scaled(m.shares, m.at)
         return value
 
 

@@ -9,7 +9,7 @@ deadline) is emitted then, in instant order.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +17,7 @@ from shared.calendar import TradingCalendar
 from shared.engine.exercises import ExerciseDesk
 from shared.engine.market import MarketBook
 from shared.engine.warrants import WarrantDesk, is_warrant_action
-from shared.errors import RecordError
+from shared.errors import CalendarRangeError, RecordError
 from shared.events.inputs import (
     Amendment,
     Appraisal,
@@ -109,9 +109,14 @@ class SymbolEngine:
 
     def _instant_of(self, record: InputRecord) -> datetime | None:
         if isinstance(record, DailyBar):
-            # a daily bar is published after its date's close
-            return self.calendar.close_time(record.date) + timedelta(microseconds=1) \
-                if self.calendar.is_trading_day(record.date) else None
+            # a daily bar speaks of its date's close: event time reaches that close (and the
+            # date's value is published once a later event passes it)
+            try:
+                if self.calendar.is_trading_day(record.date):
+                    return self.calendar.close_time(record.date)
+            except CalendarRangeError as exc:
+                raise RecordError(f"date: {exc}") from None
+            return None
         return record.instant()
 
     def _advance(self, instant: datetime) -> list[OutputRecord]:
@@ -237,10 +242,10 @@ class SymbolEngine:
         report = holdings_from_form4(rec)
         out: list[OutputRecord] = []
         for h in report.holdings:
-            out.append(DerivedHolding(id=h.id, symbol=self.terms.symbol, holder=h.holder,
-                                      as_of=h.as_of, shares=h.shares, source=rec.id))
             if self.now is None or h.as_of > self.now:
                 out.extend(self._advance(h.as_of))
+            out.append(DerivedHolding(id=h.id, symbol=self.terms.symbol, holder=h.holder,
+                                      as_of=h.as_of, shares=h.shares))
             out.extend(self._holding(h))
         return out
 

@@ -16,6 +16,7 @@ from typing import Any, get_args
 from pydantic import TypeAdapter, ValidationError
 
 from shared.errors import RecordError
+from shared.events.fields import JsonConstant
 from shared.events.inputs import INPUT_TOPICS, AnyInput, InputRecord
 from shared.events.outputs import TOPIC_OF_OUTPUT, DeadLetter, OutputRecord, output_id
 
@@ -27,16 +28,18 @@ _TYPES_OF_TOPIC: dict[str, frozenset[str]] = {
 MAX_RECORD_BYTES = 1_048_576
 
 
-def _reject_constant(name: str) -> Any:
-    raise RecordError(f"JSON constant {name} is not a number")
+def _parse_int(text: str) -> int | Decimal:
+    # a long integer stays a Decimal so the field's own range rule names it (Python's int()
+    # refuses more than 4,300 digits with an error that names no field)
+    return int(text) if len(text) <= 30 else Decimal(text)
 
 
 def parse_json(raw: str | bytes) -> Any:
-    """JSON with numbers as Decimal/int and NaN/Infinity refused."""
+    """JSON with numbers as Decimal/int; NaN and Infinity reach the field rules as
+    `JsonConstant`, which every field refuses by name."""
     try:
-        return json.loads(raw, parse_float=Decimal, parse_constant=_reject_constant)
-    except RecordError:
-        raise
+        return json.loads(raw, parse_float=Decimal, parse_int=_parse_int,
+                          parse_constant=JsonConstant)
     except (ValueError, UnicodeDecodeError) as exc:
         raise RecordError(f"malformed JSON: {exc}") from None
 
@@ -86,8 +89,11 @@ def decode_value(topic: str, value: Any) -> InputRecord:
 
 def decode(topic: str, raw: str | bytes) -> InputRecord:
     """Decode one message as received on `topic`."""
-    if len(raw) > MAX_RECORD_BYTES:
-        raise RecordError(f"record of {len(raw)} bytes exceeds the {MAX_RECORD_BYTES} limit")
+    size = len(raw)
+    if isinstance(raw, str) and size * 4 > MAX_RECORD_BYTES:  # count UTF-8 bytes when it matters
+        size = len(raw.encode("utf-8", errors="replace"))
+    if size > MAX_RECORD_BYTES:
+        raise RecordError(f"record of {size} bytes exceeds the {MAX_RECORD_BYTES} limit")
     return decode_value(topic, parse_json(raw))
 
 

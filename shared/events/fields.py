@@ -24,7 +24,15 @@ _DECIMAL_TEXT = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _DATE_TEXT = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
+class JsonConstant(str):
+    """`NaN`, `Infinity` or `-Infinity` as written in the JSON text: never a number."""
+
+    __slots__ = ()
+
+
 def _to_decimal(raw: Any) -> Decimal:
+    if isinstance(raw, JsonConstant):
+        raise ValueError(f"JSON constant {raw} is not a number")
     if isinstance(raw, bool):
         raise ValueError(f"must be a decimal number, got a boolean {raw!r}")
     if isinstance(raw, float):
@@ -91,7 +99,7 @@ def _to_date(raw: Any) -> date:
 
 
 def _to_text(raw: Any) -> str:
-    if not isinstance(raw, str):
+    if not isinstance(raw, str) or isinstance(raw, JsonConstant):
         raise ValueError(f"must be a string, got {type(raw).__name__}")
     if not raw or not raw.strip():
         raise ValueError("must not be empty")

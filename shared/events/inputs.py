@@ -12,7 +12,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, StrictBool, model_validator
 
 from shared.events.fields import (
     RECORD_CONFIG,
@@ -170,7 +170,7 @@ class Distribution(CorporateAction):
     record_date: Day
     kind: DistributionKind
     value_per_share: PositiveDec
-    out_of_earnings: bool = False
+    out_of_earnings: StrictBool = False
 
     def action_date(self) -> dt.date:
         return self.record_date
@@ -232,7 +232,7 @@ class Reorganization(CorporateAction):
     type: Literal["reorganization"]
     effective: Day
     basket: tuple[BasketItem, ...] = Field(min_length=1)
-    assumed: bool = False
+    assumed: StrictBool = False
 
     def action_date(self) -> dt.date:
         return self.effective
@@ -271,7 +271,7 @@ class Amendment(CorporateAction):
     type: Literal["amendment"]
     effective: Day
     changes: AmendmentChanges
-    majority_holders_consent: bool
+    majority_holders_consent: StrictBool
     consenting_holders: tuple[Text, ...] = ()
     warrants: tuple[Text, ...] | None = None
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import hashlib
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from shared.events.fields import RECORD_CONFIG, Day, Dec, Instant
 
@@ -23,8 +23,15 @@ def output_id(kind: str, *parts: object) -> str:
     return f"{kind}:{text}"
 
 
+def _type_required(schema: dict[str, Any]) -> None:
+    """Every published output schema requires `type` (it has a default in the model)."""
+    required = schema.setdefault("required", [])
+    if "type" in schema.get("properties", {}) and "type" not in required:
+        required.insert(0, "type")
+
+
 class OutputRecord(BaseModel):
-    model_config = RECORD_CONFIG
+    model_config = ConfigDict(**RECORD_CONFIG, json_schema_extra=_type_required)
     id: str
     symbol: str
 
@@ -103,7 +110,6 @@ class Settlement(OutputRecord):
     shares_remaining: Dec
     delivery_due: Day
     basket: tuple[BasketLine, ...] | None = None
-    new_warrant: str | None = None
     calculation: str
 
 
@@ -220,13 +226,16 @@ TOPIC_OF_OUTPUT: dict[str, str] = {
 
 
 class DerivedHolding(OutputRecord):
-    """A `holding` derived from an SEC Form 4 (docs/contract.md "Ownership input")."""
+    """A `holding` derived from an SEC Form 4 (docs/contract.md "Ownership input").
+
+    The same fields as the input `holding`, so the line can be fed back as input; the id
+    (`<form4 id>:holding:<n>`) names the filing it came from.
+    """
 
     type: Literal["holding"] = "holding"
     holder: str
     as_of: Instant
     shares: Dec
-    source: str
 
 
 OUTPUT_TOPICS["holdings"] = (DerivedHolding,)

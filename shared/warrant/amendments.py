@@ -27,4 +27,4 @@ def section10_problem(amendment: Amendment, book: Book, terms: Terms) -> str | N
         consenting_holders=amendment.consenting_holders,
         majority_holders_consent=amendment.majority_holders_consent, terms=terms,
     )
-    return None if verdict.allowed else f"Section 10: {verdict.reason}. {verdict.calculation}"
+    return None if verdict.allowed else verdict.calculation

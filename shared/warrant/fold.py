@@ -152,8 +152,11 @@ def make_carried(w: WarrantState, at: datetime, cause: str,
 
 
 def _share_number_change(w: WarrantState, r: AdjustmentResult, at: datetime, cause: str,
-                         terms: Terms, *, deferrable: bool) -> tuple[WarrantState, list[Notice]]:
-    """Apply `r` to `w`, or carry it forward while the pending total is under the minimum."""
+                         terms: Terms, *, deferrable: bool,
+                         compute: Callable[[WarrantState], AdjustmentResult | None],
+                         ) -> tuple[WarrantState, list[Notice]]:
+    """Apply `r` (= compute(w)) to `w`, or carry it forward while the pending total is under
+    the minimum; past it, the carried units are made first and `r` recomputed on the result."""
     if r.shares_before == 0:
         return w, []
     factor = div(r.shares_after, r.shares_before)
@@ -177,11 +180,10 @@ def _share_number_change(w: WarrantState, r: AdjustmentResult, at: datetime, cau
                                  r.price_before, r.price_after, r.shares_before,
                                  r.shares_after, calc)]
     w2, notices = make_carried(w, at, cause, terms)
-    w3 = _apply_unit(w2, unit, terms.share_rounding)
-    r2 = replace(r, price_before=w2.price, shares_before=w2.shares,
-                 price_after=w3.price if price_factor is None else mul(w2.price, price_factor),
-                 shares_after=w3.shares)
-    return w3.with_terms(r2.price_after, r2.shares_after), [
+    r2 = compute(w2)
+    if r2 is None:
+        return w2, notices
+    return w2.with_terms(r2.price_after, r2.shares_after), [
         *notices, _notice("adjustment", w2, cause, at, r2)]
 
 
@@ -200,7 +202,8 @@ def _each_warrant(book: Book, at: datetime, cause: str,
         result = compute(w)
         if result is None:
             continue
-        w2, produced = _share_number_change(w, result, at, cause, terms, deferrable=deferrable)
+        w2, produced = _share_number_change(w, result, at, cause, terms, deferrable=deferrable,
+                                            compute=compute)
         states[wid] = w2
         notices.extend(produced)
     return book.with_warrants(states), notices
