@@ -93,6 +93,11 @@ def each(op: Callable[[Any], object], inputs: Sequence[Any]) -> Callable[[], Non
     return round_fn
 
 
+def _pooled(rounds: Sequence[Timing]) -> Timing:
+    bests = [t.best for t in rounds]
+    return Timing(min(bests), statistics.median(bests), len(rounds), rounds[0].ops_per_round)
+
+
 def compare(
     suite: str,
     name: str,
@@ -102,15 +107,26 @@ def compare(
     inputs: Sequence[Any],
     *,
     baseline_inputs: Sequence[Any] | None = None,
-    repeat: int = 5,
+    repeat: int = 9,
 ) -> BenchResult:
     """Time `op` and `baseline_op` over the same kind of inputs, in this run, per operation.
 
-    `baseline_inputs` (default `inputs`) lets a slow baseline run on a prefix of the inputs.
+    The rounds of the two alternate, so that a busy machine slows both alike; the ratio of
+    the best rounds is the figure of record. `baseline_inputs` (default `inputs`) lets a
+    slow baseline run on a prefix of the inputs.
     """
     base_in = inputs if baseline_inputs is None else baseline_inputs
-    ours = measure(each(op, inputs), ops_per_round=len(inputs), repeat=repeat)
-    theirs = measure(each(baseline_op, base_in), ops_per_round=len(base_in), repeat=repeat)
+    ours_round, theirs_round = each(op, inputs), each(baseline_op, base_in)
+    ours_round()  # warm-up: caches, lazily built tables
+    theirs_round()
+    ours_rounds: list[Timing] = []
+    theirs_rounds: list[Timing] = []
+    for _ in range(repeat):
+        ours_rounds.append(measure(ours_round, ops_per_round=len(inputs), repeat=1, warmup=0))
+        theirs_rounds.append(
+            measure(theirs_round, ops_per_round=len(base_in), repeat=1, warmup=0)
+        )
+    ours, theirs = _pooled(ours_rounds), _pooled(theirs_rounds)
     return BenchResult(
         suite=suite,
         name=name,

@@ -19,7 +19,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import NoReturn
+from itertools import accumulate
 
 from shared.calendar.exchange import (
     RANGE_END,
@@ -56,15 +56,6 @@ class _DayRule:
     excluded: frozenset[int]
     only: frozenset[date] | None  # dates, not ordinals: the feed adds them one by one
     proviso: bool
-    # Excluded days that are sessions, sorted: with `only` unset, counting is index
-    # arithmetic corrected by a bisect into these few days.
-    excluded_sessions: tuple[int, ...] = field(init=False)
-    plain: bool = field(init=False)  # every session is a Trading Day
-
-    def __post_init__(self) -> None:
-        sessions = tuple(sorted(self.excluded & self.table.members))
-        object.__setattr__(self, "excluded_sessions", sessions)
-        object.__setattr__(self, "plain", not sessions and self.only is None)
 
     def accepts(self, ordinal: int, day: date) -> bool:
         return (
@@ -74,12 +65,27 @@ class _DayRule:
         )
 
 
+@dataclass(frozen=True, slots=True, eq=False)
+class _Candidates:
+    """The whole timeline's Trading Days, before the observed-volume switch: each span's
+    sessions less its excluded days, so that counting is index arithmetic."""
+
+    dates: tuple[date, ...]
+    # through[o - RANGE_START_ORDINAL] = candidates on or before day o.
+    through: tuple[int, ...]
+    # Under `count_only_observed_trading`: per candidate, whether it needs observed volume
+    # (a market-tier day). None when no candidate does.
+    needs_volume: tuple[bool, ...] | None
+
+
 @dataclass(frozen=True, slots=True)
 class TradingCalendar:
     """The Trading Days of one warrant's Common Stock (Section 8), as an immutable value.
 
     Build it from the terms, then add what the event streams say with `with_listing`,
-    `with_halt` and `with_observed_trading`; each returns a new calendar.
+    `with_halt` and `with_observed_trading`; each returns a new calendar. Counting uses a
+    table of the whole timeline built on the first count (a few milliseconds; none for a
+    stock that stays on one venue without halts) and kept across `with_observed_trading`.
     """
 
     terms: Terms
@@ -89,6 +95,9 @@ class TradingCalendar:
     _span_starts: tuple[int, ...] = field(init=False, repr=False, compare=False)
     _span_rules: tuple[_DayRule, ...] = field(init=False, repr=False, compare=False)
     _span_venues: tuple[Venue, ...] = field(init=False, repr=False, compare=False)
+    _candidates: _Candidates | None = field(
+        init=False, default=None, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         # One listing per effective date, the last one given winning, in date order.
@@ -117,6 +126,38 @@ class TradingCalendar:
         object.__setattr__(self, "_span_venues", venues)
         object.__setattr__(self, "_span_rules", tuple(rules[v] for v in venues))
 
+    def _build_candidates(self) -> _Candidates:
+        starts, rules = self._span_starts, self._span_rules
+        switch = self.terms.count_only_observed_trading
+        needs_volume = switch and any(not rule.proviso for rule in rules)
+        first = rules[0]
+        if len(rules) == 1 and not (first.excluded & first.table.members):
+            table = first.table
+            marks = (True,) * len(table.dates) if needs_volume else None
+            return _Candidates(table.dates, table.through, marks)
+        days: list[date] = []
+        market: list[bool] = []
+        present = bytearray(RANGE_END_ORDINAL - RANGE_START_ORDINAL + 1)
+        for span, rule in enumerate(rules):
+            table = rule.table
+            end = starts[span + 1] if span + 1 < len(starts) else _AFTER_ALL
+            for i in range(table.count_through(starts[span] - 1), table.count_through(end - 1)):
+                ordinal = table.ordinals[i]
+                if ordinal not in rule.excluded:
+                    days.append(table.dates[i])
+                    market.append(not rule.proviso)
+                    present[ordinal - RANGE_START_ORDINAL] = 1
+        return _Candidates(
+            tuple(days), tuple(accumulate(present)), tuple(market) if needs_volume else None
+        )
+
+    def _counting_table(self) -> _Candidates:
+        candidates = self._candidates
+        if candidates is None:
+            candidates = self._build_candidates()
+            object.__setattr__(self, "_candidates", candidates)
+        return candidates
+
     # --- building ---------------------------------------------------------------------------
 
     def with_listing(self, effective: date, venue: Venue) -> TradingCalendar:
@@ -136,9 +177,12 @@ class TradingCalendar:
 
     def with_observed_trading(self, day: date) -> TradingCalendar:
         """The feed saw volume on `day` (counts only under `count_only_observed_trading`)."""
-        return TradingCalendar(
+        updated = TradingCalendar(
             self.terms, self.listings, self.halts, self.observed_trading | {day}
         )
+        # Observed volume is checked while counting, not baked into the counting table.
+        object.__setattr__(updated, "_candidates", self._candidates)
+        return updated
 
     # --- queries ----------------------------------------------------------------------------
 
@@ -159,8 +203,6 @@ class TradingCalendar:
             check_in_range(day)
         rules = self._span_rules
         rule = rules[bisect_right(self._span_starts, ordinal) - 1] if len(rules) > 1 else rules[0]
-        if rule.plain:
-            return ordinal in rule.table.members
         return rule.accepts(ordinal, day)
 
     def next_trading_day(self, day: date) -> date:
@@ -180,52 +222,21 @@ class TradingCalendar:
             raise CalendarQueryError(f"the count of Trading Days must be 0 or more, got {n!r}")
         if n == 0:
             return day
-        starts, rules = self._span_starts, self._span_rules
-        if len(starts) == 1:  # one venue all along: the common case, kept short
-            rule = rules[0]
-            if rule.plain:
-                table = rule.table
-                j = table.through[ordinal - RANGE_START_ORDINAL] + n - 1
-                if j < len(table.dates):
-                    return table.dates[j]
-                self._ran_off_end(day, n)
-        span = bisect_right(starts, ordinal) - 1
-        remaining = n
-        while True:
-            rule = rules[span]
-            table = rule.table
-            end = starts[span + 1] if span + 1 < len(starts) else _AFTER_ALL
-            days = table.ordinals
-            i = table.count_through(ordinal)
-            stop = table.count_through(end - 1)
-            if rule.only is None:
-                # The remaining-th session after i, pushed on by the excluded days it
-                # passes, until it passes no more: then it is not excluded itself.
-                ex = rule.excluded_sessions
-                lo = bisect_right(ex, ordinal)
-                j = i + remaining - 1
-                while ex and j < stop:
-                    pushed = i + remaining - 1 + bisect_right(ex, days[j]) - lo
-                    if pushed == j:
-                        break
-                    j = pushed
-                if j < stop:
-                    return table.dates[j]
-                remaining -= (stop - i) - (bisect_right(ex, end - 1) - lo)
-            else:
-                accepts = rule.accepts
-                for k in range(i, stop):
-                    if accepts(days[k], table.dates[k]):
-                        remaining -= 1
-                        if remaining == 0:
-                            return table.dates[k]
-            if end == _AFTER_ALL:
-                self._ran_off_end(day, n)
-            ordinal = end - 1
-            span += 1
-
-    @staticmethod
-    def _ran_off_end(day: date, n: int) -> NoReturn:
+        table = self._candidates or self._counting_table()
+        days = table.dates
+        i = table.through[ordinal - RANGE_START_ORDINAL]  # candidates on or before `day`
+        marks = table.needs_volume
+        if marks is None:
+            if i + n <= len(days):
+                return days[i + n - 1]
+        else:
+            observed = self.observed_trading
+            remaining = n
+            for k in range(i, len(days)):
+                if not marks[k] or days[k] in observed:
+                    remaining -= 1
+                    if remaining == 0:
+                        return days[k]
         raise CalendarRangeError(
             f"{n} Trading Days after {day.isoformat()} runs past "
             f"{RANGE_END.isoformat()}, the end of the Trading Day tables"
@@ -239,33 +250,25 @@ class TradingCalendar:
         ordinal = check_in_range(day)
         if type(n) is not int or n < 1:
             raise CalendarQueryError(f"the count of Trading Days must be 1 or more, got {n!r}")
-        starts, rules = self._span_starts, self._span_rules
-        span = bisect_right(starts, ordinal) - 1
-        found: list[date] = []
-        while True:
-            rule = rules[span]
-            table = rule.table
-            start = starts[span]
-            first = table.count_through(start - 1)
-            stop = table.count_through(ordinal)
-            if rule.plain:
-                wanted = n - len(found)
-                if stop - first >= wanted:
-                    return table.dates[stop - wanted : stop] + tuple(reversed(found))
-                found.extend(reversed(table.dates[first:stop]))
-            else:
-                for k in range(stop - 1, first - 1, -1):
-                    if rule.accepts(table.ordinals[k], table.dates[k]):
-                        found.append(table.dates[k])
-                        if len(found) == n:
-                            return tuple(reversed(found))
-            if span == 0:
-                raise CalendarRangeError(
-                    f"{n} Trading Days ending {day.isoformat()} reach back before "
-                    f"{RANGE_START.isoformat()}, the start of the Trading Day tables"
-                )
-            ordinal = start - 1
-            span -= 1
+        table = self._candidates or self._counting_table()
+        days = table.dates
+        stop = table.through[ordinal - RANGE_START_ORDINAL]  # candidates on or before `day`
+        marks = table.needs_volume
+        if marks is None:
+            if stop >= n:
+                return days[stop - n : stop]
+        else:
+            observed = self.observed_trading
+            found: list[date] = []
+            for k in range(stop - 1, -1, -1):
+                if not marks[k] or days[k] in observed:
+                    found.append(days[k])
+                    if len(found) == n:
+                        return tuple(reversed(found))
+        raise CalendarRangeError(
+            f"{n} Trading Days ending {day.isoformat()} reach back before "
+            f"{RANGE_START.isoformat()}, the start of the Trading Day tables"
+        )
 
     def close_time(self, day: date) -> datetime:
         """The close on Trading Day `day`: the venue's market close, or close of business.
