@@ -128,6 +128,9 @@ class EmbeddedBroker:
                           f"attempts: {last_error}")
 
     def _launch(self, binary: Path, port: int) -> None:
+        if port_accepts(HOST, port):
+            # someone else listens there: our readiness check would connect to them
+            raise BrokerError(f"port {HOST}:{port} is in use")
         address = f"tcp://{HOST}:{port}"
         argv = [str(binary), "broker", "--listener-url", address,
                 "--advertised-listener-url", address, "--storage-engine", "memory://tansu/"]
@@ -140,7 +143,7 @@ class EmbeddedBroker:
                 _LIVE.pop(proc.pid, None)
                 raise BrokerError(f"Tansu exited with status {proc.returncode} on port {port}: "
                                   f"{self.log_tail()}")
-            if port_accepts(HOST, port):
+            if port_accepts(HOST, port) and proc.poll() is None:
                 self._proc, self.port = proc, port
                 return
             time.sleep(0.02)

@@ -15,9 +15,10 @@ How a run goes (services/kafka/replay.py is the file edge; the services do the r
 - When a partition's last record has been folded, its worker writes an end marker after its
   outputs on every output topic; the run is complete when every partition that had input has
   marked every output topic.
-- Outputs are de-duplicated on (input index, position among that input's outputs): after a
-  worker restart the same pair comes again with the same record. The result is sorted by
-  that pair, which is the order in which the in-process replay produces them.
+- Outputs are de-duplicated on (input index, position among that input's outputs; see
+  `services.streams.fold.Emitted`): after a worker restart the same key comes again with
+  the same record. The result is sorted by that key, which is the order in which the
+  in-process replay produces them.
 - A line that is not a valid record in a known topic never reaches Kafka: it has no topic to
   be published on, so the publisher makes its dead letter exactly as the in-process replay.
 """
@@ -94,10 +95,10 @@ class Output:
 
 @dataclass(slots=True)
 class Plan:
-    """What to publish, and the outputs made at the file edge: (index, position) -> Output."""
+    """What to publish, and the outputs made at the file edge: (index, part, place) -> Output."""
 
     submissions: list[Submission] = field(default_factory=list)
-    local: dict[tuple[int, int], Output] = field(default_factory=dict)
+    local: dict[tuple[int, int, int], Output] = field(default_factory=dict)
 
 
 def _symbol_key(raw: str) -> bytes:
@@ -119,7 +120,7 @@ def plan_pairs(pairs: Sequence[tuple[str, str]]) -> Plan:
                 decode(topic, raw)
             except RecordError as exc:
                 letter = dead_letter(topic, raw, str(exc))
-                plan.local[(index, 0)] = Output(topic_of(letter), encode(letter))
+                plan.local[(index, 0, 0)] = Output(topic_of(letter), encode(letter))
             continue
         plan.submissions.append(Submission(index, topic, raw.encode("utf-8"), _symbol_key(raw)))
     return plan
@@ -138,7 +139,7 @@ def plan_lines(lines: Sequence[str]) -> Plan:
             record = decode_value(topic, value)
         except RecordError as exc:
             letter = dead_letter(topic, text, f"line {number}: {exc}")
-            plan.local[(number, 0)] = Output(topic_of(letter), encode(letter))
+            plan.local[(number, 0, 0)] = Output(topic_of(letter), encode(letter))
             continue
         plan.submissions.append(Submission(number, topic, encode(record).encode("utf-8"),
                                            record.symbol.encode(), source=text))
@@ -185,9 +186,9 @@ async def publish(settings: KafkaSettings, stamped: Sequence[Stamped]) -> None:
 
 @dataclass(slots=True)
 class Collected:
-    records: dict[tuple[int, int], Output] = field(default_factory=dict)
+    records: dict[tuple[int, int, int], Output] = field(default_factory=dict)
     duplicates: int = 0
-    conflicts: list[tuple[tuple[int, int], Output, Output]] = field(default_factory=list)
+    conflicts: list[tuple[tuple[int, int, int], Output, Output]] = field(default_factory=list)
     markers: set[tuple[str, int]] = field(default_factory=set)  # (kafka topic, partition)
     workers: set[str] = field(default_factory=set)
 
@@ -238,7 +239,8 @@ class Collector:
         if INDEX not in headers or POSITION not in headers:
             raise BrokerError(f"output on {tp.topic}[{tp.partition}] without "
                               f"{INDEX}/{POSITION} headers in a replay run")
-        key = (int(headers[INDEX]), int(headers[POSITION]))
+        part, place = headers[POSITION].split(b":")
+        key = (int(headers[INDEX]), int(part), int(place))
         output = Output(logical, value.decode("utf-8"), worker)
         earlier = c.records.get(key)
         if earlier is None:
@@ -365,7 +367,7 @@ async def kafka_broker(settings: KafkaSettings) -> AsyncIterator[KafkaSettings]:
 
 
 async def run_plan(plan: Plan, settings: KafkaSettings, terms: Sequence[Terms], *,
-                   workers: int = 1) -> list[tuple[tuple[int, int], Output]]:
+                   workers: int = 1) -> list[tuple[tuple[int, int, int], Output]]:
     """Publish a plan, run `workers` worker processes, collect; sorted by (index, position)."""
     if workers < 1:
         raise ValueError(f"workers must be at least 1, got {workers}")

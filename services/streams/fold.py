@@ -29,12 +29,18 @@ from shared.terms import Terms
 
 @dataclass(frozen=True, slots=True)
 class Emitted:
-    """An output record, its Kafka key, and the replay index/position it is ordered by."""
+    """An output record, its Kafka key, and where the in-process engine would place it.
+
+    `position` is (part, place): for a broadcast tick, the part is the rank of the output's
+    symbol among the terms (the engine runs the symbols in that order) and the place counts
+    that symbol's outputs; otherwise the part is 0 and the place counts the input's outputs.
+    Sorted by (input index, position), outputs come in the in-process engine's order.
+    """
 
     key: bytes
     record: OutputRecord
     index: int | None
-    position: int
+    position: tuple[int, int]
 
 
 @dataclass(slots=True)
@@ -51,6 +57,7 @@ class PartitionFold:
         self.partition = partition
         self.partitions = partitions
         self.engine = Engine(terms)
+        self._rank = {t.symbol: rank for rank, t in enumerate(terms)}
         self._next_seq = 1
         self._pending: dict[int, Envelope] = {}
         self._last_origin: dict[tuple[str, int], int] = {}
@@ -104,12 +111,18 @@ class PartitionFold:
             outputs = [dead_letter(env.topic, env.source or raw,
                                    f"the engine failed on this record: "
                                    f"{type(exc).__name__}: {exc}")]
+        if not env.broadcast:
+            return [Emitted(env.key, record, env.index, (0, place))
+                    for place, record in enumerate(outputs)]
         emitted = []
-        for position, record in enumerate(outputs):
-            key = record.symbol.encode() if env.broadcast else env.key
-            if env.broadcast and partition_of(key, self.partitions) != self.partition:
-                continue  # another partition's fold publishes this symbol's share
-            emitted.append(Emitted(key, record, env.index, position))
+        places: dict[str, int] = {}
+        for record in outputs:
+            place = places[record.symbol] = places.get(record.symbol, -1) + 1
+            key = record.symbol.encode()
+            if partition_of(key, self.partitions) != self.partition:
+                continue  # another partition's fold has this symbol's state and outputs
+            rank = self._rank.get(record.symbol, len(self._rank))
+            emitted.append(Emitted(key, record, env.index, (rank, place)))
         return emitted
 
 

@@ -38,7 +38,8 @@ class OutputPublisher:
     async def publish(self, partition: int, step: Step) -> int:
         """Send every emitted record, then the end markers if the step completes a replay."""
         for item in step.emitted:
-            headers: Headers = [(WORKER, self._worker), (POSITION, str(item.position).encode())]
+            part, place = item.position
+            headers: Headers = [(WORKER, self._worker), (POSITION, f"{part}:{place}".encode())]
             if item.index is not None:
                 headers.append((INDEX, str(item.index).encode()))
             await self._topics[topic_of(item.record)].send(

@@ -20,6 +20,7 @@ from services.streams.envelope import Envelope
 from services.streams.fold import PartitionFold, Step
 from services.streams.outputs import OutputPublisher
 from services.streams.rebuild import replay_partition
+from shared.engine import Engine
 from shared.errors import RecordError
 from shared.terms import Terms
 
@@ -36,6 +37,11 @@ class WarrantState:
         self._folds: dict[int, PartitionFold] = {}
         self._last_offset: dict[int, int] = {}
         self.rebuilt_records = 0
+        # The first engine of a process builds the Trading Day tables (seconds of CPU); done
+        # here, before the worker joins its group, it cannot stall the heartbeats of the
+        # consumer and get this worker thrown out of the group (the session timeout is 1.5 s
+        # on the embedded broker).
+        Engine(self.terms)
 
     async def apply(self, partition: int, offset: int, env: Envelope) -> Step:
         fold = self._folds.get(partition)

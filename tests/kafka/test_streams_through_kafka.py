@@ -1,0 +1,104 @@
+"""The Faust services on a real (Tansu) broker give what the in-process engine gives.
+
+Each test publishes replay inputs, runs `warrantwatch worker` processes against the module's
+broker and reads every output topic back (services/kafka/replay.py). The in-process engine on
+the same inputs is the reference.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from kafka_scenario import poison_pairs, scenario_lines, scenario_terms
+
+import shared.terms_data
+from services.cli import main
+from services.kafka.replay import (
+    Output,
+    ReplayRun,
+    output_line,
+    plan_lines,
+    replay_through_kafka,
+)
+from services.kafka.settings import KafkaSettings
+from shared.engine import Engine
+from shared.engine.replay import replay_lines
+from shared.events.codec import encode, topic_of
+from shared.terms import DEFAULT_TERMS
+
+pytestmark = pytest.mark.kafka
+
+
+def in_process(lines: list[str]) -> list[str]:
+    return [output_line(Output(topic, encode(record)))
+            for topic, record in replay_lines(Engine(scenario_terms()), lines)]
+
+
+async def test_poison_messages_become_dead_letters_and_the_worker_goes_on(
+        settings: KafkaSettings) -> None:
+    pairs = poison_pairs()
+    engine = Engine(scenario_terms())
+    expected = [(topic_of(r), encode(r)) for topic, raw in pairs for r in engine.handle(topic, raw)]
+    got = await replay_through_kafka(pairs, settings, scenario_terms())
+    assert got == expected
+    kinds = [text.split('"', 4)[3] for _, text in got]
+    assert kinds.count("dead_letter") == 5
+    # the records after the poison were still processed: 2011-01-04's closing bid
+    assert kinds[-1] == "market_value" and '"date": "2011-01-04"' in got[-1][1]
+
+
+def test_replay_command_through_the_embedded_broker_matches_in_process(tmp_path: Path) -> None:
+    lines = scenario_lines(limit=250)
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(lines) + "\n")
+    bundled = (Path(shared.terms_data.__file__).parent / DEFAULT_TERMS).read_text()
+    terms_files = []
+    for t in scenario_terms():  # the bundled terms file, under each symbol
+        path = tmp_path / f"{t.symbol}.toml"
+        path.write_text(bundled.replace('symbol = "GLOW"', f'symbol = "{t.symbol}"'))
+        terms_files += ["--terms", str(path)]
+    for broker in ("inprocess", "embedded"):
+        assert main(["replay", str(source), "--out", str(tmp_path / f"{broker}.jsonl"),
+                     "--broker", broker, *terms_files]) == 0
+    expected = (tmp_path / "inprocess.jsonl").read_text()
+    assert expected.count("\n") > 50
+    assert (tmp_path / "embedded.jsonl").read_text() == expected
+
+
+async def test_two_workers_in_one_group_give_what_one_gives(settings: KafkaSettings) -> None:
+    lines = scenario_lines(limit=200)
+    two = KafkaSettings(broker=settings.broker, profile="embedded", partitions=2)
+    async with ReplayRun(two, scenario_terms()) as run:
+        await run.publish(plan_lines(lines).submissions)
+        run.start_worker()
+        run.start_worker()
+        collected = await run.collect()
+    local = plan_lines(lines).local
+    records = sorted({**local, **collected.records}.items())
+    assert [output_line(out) for _, out in records] == in_process(lines)
+    assert not collected.conflicts
+    # GLOW and GLOWD sit on partitions 1 and 0: each worker had one of them
+    assert len({out.worker for out in collected.records.values()}) == 2
+
+
+async def test_a_killed_worker_loses_nothing_and_repeats_with_the_same_ids(
+        settings: KafkaSettings) -> None:
+    lines = scenario_lines()
+    expected = in_process(lines)
+    plan = plan_lines(lines)
+    async with ReplayRun(settings, scenario_terms()) as run:
+        await run.publish(plan.submissions)
+        first = run.start_worker()
+        share = len(expected) // 4
+        before = await run.collect(lambda c: len(c.records) >= share)
+        first_count = len(before.records)
+        first.kill()
+        run.start_worker()
+        collected = await run.collect()
+    assert share <= first_count < len(expected), "the kill did not land mid-stream"
+    records = sorted({**plan.local, **collected.records}.items())
+    assert [output_line(out) for _, out in records] == expected
+    # every output that came twice came as the same record, so with the same id
+    assert not collected.conflicts
+    assert len({out.worker for out in collected.records.values()}) == 2
