@@ -91,6 +91,7 @@ class Output:
     topic: str  # logical output topic
     text: str  # the record's canonical JSON
     worker: str = ""
+    timestamp_ms: int = 0  # when the worker sent it (Kafka CreateTime)
 
 
 @dataclass(slots=True)
@@ -223,11 +224,11 @@ class Collector:
             logical = self.settings.logical(tp.topic)
             for m in messages:
                 count += 1
-                self._take(logical, tp, m.value or b"", dict(m.headers))
+                self._take(logical, tp, m.value or b"", dict(m.headers), m.timestamp)
         return count
 
     def _take(self, logical: str, tp: TopicPartition, value: bytes,
-              headers: dict[str, bytes]) -> None:
+              headers: dict[str, bytes], timestamp_ms: int) -> None:
         c = self.collected
         if WORKER not in headers:
             return  # an input on a topic that is also an output topic (`holdings`)
@@ -241,7 +242,7 @@ class Collector:
                               f"{INDEX}/{POSITION} headers in a replay run")
         part, place = headers[POSITION].split(b":")
         key = (int(headers[INDEX]), int(part), int(place))
-        output = Output(logical, value.decode("utf-8"), worker)
+        output = Output(logical, value.decode("utf-8"), worker, timestamp_ms)
         earlier = c.records.get(key)
         if earlier is None:
             c.records[key] = output

@@ -11,6 +11,7 @@ at-least-once delivery with idempotent outputs (docs/operations.md).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -62,9 +63,11 @@ class WarrantState:
 
     async def _rebuild(self, partition: int, offset: int) -> PartitionFold:
         fold = PartitionFold(partition, self.settings.partitions, self.terms)
+        started = time.perf_counter()
         count = await replay_partition(self.settings, self.topic, partition, offset, fold.apply)
         if count:
-            log.info("rebuilt %s[%d] from %d records", self.topic, partition, count)
+            log.info("rebuilt %s[%d] from %d records in %.2f s", self.topic, partition, count,
+                     time.perf_counter() - started)
         self.rebuilt_records += count
         self._folds[partition] = fold
         self._last_offset[partition] = offset - 1

@@ -94,11 +94,14 @@ async def test_a_killed_worker_loses_nothing_and_repeats_with_the_same_ids(
         before = await run.collect(lambda c: len(c.records) >= share)
         first_count = len(before.records)
         first.kill()
-        run.start_worker()
+        second = run.start_worker()
         collected = await run.collect()
+        second_log = second.log.read_text()
     assert share <= first_count < len(expected), "the kill did not land mid-stream"
     records = sorted({**plan.local, **collected.records}.items())
     assert [output_line(out) for _, out in records] == expected
     # every output that came twice came as the same record, so with the same id
     assert not collected.conflicts
     assert len({out.worker for out in collected.records.values()}) == 2
+    # the second worker rebuilt the state from the sequenced log before going on
+    assert "rebuilt warrantwatch." in second_log

@@ -1,0 +1,127 @@
+"""Kafka suite: quotes end to end through the services on the embedded broker, against a raw
+aiokafka pass-through (consume a message, produce it to another topic) on the same broker, in
+the same run.
+
+The services' figure is taken from the outputs themselves: one `market_value` per trading
+day, sent when that day's closing tick is folded, so the inputs folded between the first and
+the last output over the time between their send timestamps is the steady rate, worker start
+and group join excluded. The pass-through is timed from its first message to its last flush.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+import uuid
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+
+from services.bench import BenchResult
+from services.kafka.client import connection_kwargs, producer_kwargs
+from services.kafka.embedded import EmbeddedBroker
+from services.kafka.replay import ReplayRun, plan_lines
+from services.kafka.settings import KafkaSettings
+from shared.errors import BenchError
+from shared.terms import load_terms
+
+SUITE = "kafka"
+EASTERN = ZoneInfo("America/New_York")
+QUOTES_PER_DAY = 20
+
+
+def synthetic_lines(days: int) -> list[str]:
+    """An OTCBB listing, then per weekday QUOTES_PER_DAY GLOW quotes and a 17:00 tick.
+
+    Prices are made up (a slow walk around 0.60): the suite measures throughput, not values.
+    """
+    lines = [json.dumps({"topic": "corporate-actions", "value": {
+        "type": "listing", "id": "bench-listing", "symbol": "GLOW", "effective": "2010-12-01",
+        "venue": "OTCBB"}})]
+    day, made = date(2011, 1, 3), 0
+    while made < days:
+        if day.weekday() < 5:
+            for n in range(QUOTES_PER_DAY):
+                at = datetime(day.year, day.month, day.day, 10, 0, tzinfo=EASTERN) \
+                    + timedelta(minutes=15 * n)
+                bid = Decimal("0.55") + Decimal((made + n) % 10) / 100
+                lines.append(json.dumps({"topic": "quotes", "value": {
+                    "type": "quote", "id": f"bench-q-{day}-{n}", "symbol": "GLOW",
+                    "at": at.isoformat(), "bid": str(bid), "ask": str(bid + Decimal("0.05"))}}))
+            close = datetime(day.year, day.month, day.day, 17, 0, tzinfo=EASTERN)
+            lines.append(json.dumps({"topic": "clock", "value": {
+                "type": "tick", "id": f"bench-t-{day}", "symbol": "*",
+                "at": close.isoformat()}}))
+            made += 1
+        day += timedelta(days=1)
+    return lines
+
+
+async def services_seconds_per_input(settings: KafkaSettings, lines: list[str]) -> float:
+    """Steady-state seconds per input line through intake, warrant state and outputs."""
+    plan = plan_lines(lines)
+    async with ReplayRun(settings, [load_terms()]) as run:
+        await run.publish(plan.submissions)
+        run.start_worker()
+        collected = await run.collect()
+    values = [(out.timestamp_ms, index) for (index, _, _), out in collected.records.items()
+              if out.topic == "market-values"]
+    (t0, i0), (t1, i1) = min(values), max(values)
+    if t1 <= t0 or i1 <= i0:
+        raise BenchError("too few market values to time the services: use more days")
+    return (t1 - t0) / 1000 / (i1 - i0)
+
+
+async def passthrough_seconds_per_message(settings: KafkaSettings, lines: list[str]) -> float:
+    """Seconds per message for consume-then-produce with plain aiokafka clients."""
+    plan = plan_lines(lines)
+    run = uuid.uuid4().hex[:8]
+    source, sink = f"bench-{run}-in", f"bench-{run}-out"
+    admin = AIOKafkaAdminClient(**connection_kwargs(settings))
+    await admin.start()
+    await admin.create_topics([NewTopic(t, settings.partitions, 1) for t in (source, sink)])
+    await admin.close()
+    producer = AIOKafkaProducer(**producer_kwargs(settings))
+    await producer.start()
+    for s in plan.submissions:
+        await producer.send(source, s.value, key=s.key)
+    await producer.flush()
+    consumer = AIOKafkaConsumer(source, group_id=f"bench-{run}", auto_offset_reset="earliest",
+                                **connection_kwargs(settings))
+    await consumer.start()
+    count, started = 0, 0.0
+    try:
+        while count < len(plan.submissions):
+            batch = await consumer.getmany(timeout_ms=1000)
+            for tp, messages in batch.items():
+                if messages and not started:
+                    started = time.perf_counter()
+                for m in messages:
+                    await producer.send(sink, m.value, key=m.key, partition=tp.partition)
+                    count += 1
+        await producer.flush()
+        elapsed = time.perf_counter() - started
+    finally:
+        await consumer.stop()
+        await producer.stop()
+    return elapsed / count
+
+
+def run(quick: bool) -> list[BenchResult]:
+    days = 30 if quick else 120
+    lines = synthetic_lines(days)
+    with EmbeddedBroker() as broker:
+        settings = KafkaSettings(broker=broker.url, profile="embedded")
+        ours = asyncio.run(services_seconds_per_input(settings, lines))
+        theirs = asyncio.run(passthrough_seconds_per_message(settings, lines))
+    return [BenchResult(
+        suite=SUITE,
+        name=f"quote end to end, embedded broker, 1 worker ({len(lines)} inputs)",
+        per_op_seconds=ours,
+        baseline_name="aiokafka consume+produce pass-through",
+        baseline_per_op_seconds=theirs,
+    )]
