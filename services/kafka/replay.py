@@ -276,6 +276,10 @@ class WorkerProcess:
     def alive(self) -> bool:
         return self.proc.poll() is None
 
+    def ready(self) -> bool:
+        """The worker has joined its group and holds its partitions (Faust logs it)."""
+        return self.log.exists() and "[^Worker]: Ready" in self.log.read_text(errors="replace")
+
     def kill(self) -> None:
         """SIGKILL: no goodbye to the group, no commit, no flush."""
         self.killed = True
@@ -329,6 +333,17 @@ class ReplayRun:
                                self._dir / f"worker-{len(self.workers)}.log")
         self.workers.append(worker)
         return worker
+
+    async def wait_ready(self, timeout: float = STALL_SECONDS) -> None:
+        """Until every running worker has joined the group and been given its partitions."""
+        deadline = time.monotonic() + timeout
+        while not all(w.ready() for w in self.workers if not w.killed):
+            died = [w for w in self.workers if not w.alive() and not w.killed]
+            if died:
+                raise BrokerError(self._diagnose("a worker exited", died))
+            if time.monotonic() > deadline:
+                raise BrokerError(self._diagnose(f"not ready in {timeout} s", self.workers))
+            await asyncio.sleep(0.1)
 
     async def collect(self, until: Callable[[Collected], bool] | None = None, *,
                       stall_seconds: float = STALL_SECONDS) -> Collected:

@@ -70,9 +70,10 @@ async def test_two_workers_in_one_group_give_what_one_gives(settings: KafkaSetti
     lines = scenario_lines(limit=200)
     two = KafkaSettings(broker=settings.broker, profile="embedded", partitions=2)
     async with ReplayRun(two, scenario_terms()) as run:
+        run.start_worker()
+        run.start_worker()
+        await run.wait_ready()  # both in the group before any input: both get work
         await run.publish(plan_lines(lines).submissions)
-        run.start_worker()
-        run.start_worker()
         collected = await run.collect()
     local = plan_lines(lines).local
     records = sorted({**local, **collected.records}.items())
