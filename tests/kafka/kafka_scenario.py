@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections import defaultdict
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
@@ -18,6 +19,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from services.kafka.replay import plan_lines, stamp
+from services.kafka.settings import KafkaSettings
+from services.streams.envelope import Envelope
+from services.streams.intake import envelopes
 from shared.terms import Terms, load_terms
 
 RESOURCES = Path(__file__).parent.parent / "resources" / "kafka"
@@ -99,3 +104,20 @@ def poison_pairs() -> list[tuple[str, str]]:
                    '"at": "2011-01-04T15:00:00-05:00", "bid": "0.50", "ask": "0.60"}'),
         ("clock", '{"type": "tick", "id": "t1", "symbol": "*", "at": "2011-01-05T17:00:00-05:00"}'),
     ]
+
+
+def input_topic_logs(lines: list[str], settings: KafkaSettings
+                     ) -> dict[str, list[tuple[int, Envelope]]]:
+    """What intake forwards (sequenced partition, envelope) for each input topic, in order."""
+    plan = plan_lines(lines)
+    stamped, _ = stamp(plan.submissions, settings.partitions)
+    offsets: dict[tuple[str, int], int] = defaultdict(int)
+    logs: dict[str, list[tuple[int, Envelope]]] = defaultdict(list)
+    for item in stamped:
+        topic = settings.topic(item.submission.topic)
+        offset = offsets[(topic, item.partition)]
+        offsets[(topic, item.partition)] += 1
+        logs[topic].extend(envelopes(settings, topic, item.partition, offset,
+                                     item.submission.key, item.submission.value,
+                                     dict(item.headers)))
+    return logs

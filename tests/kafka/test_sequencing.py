@@ -7,13 +7,12 @@ the input topics reach the sequenced log in, the folds must give its outputs.
 from __future__ import annotations
 
 import random
-from collections import defaultdict
 from typing import Any
 
 import pytest
-from kafka_scenario import scenario_lines, scenario_terms
+from kafka_scenario import input_topic_logs, scenario_lines, scenario_terms
 
-from services.kafka.replay import Output, output_line, plan_lines, stamp
+from services.kafka.replay import Output, output_line, plan_lines
 from services.kafka.settings import KafkaSettings
 from services.streams.envelope import Envelope, Origin, Place, parse_input_sequences
 from services.streams.fold import PartitionFold
@@ -31,22 +30,6 @@ SETTINGS = KafkaSettings(broker="kafka://127.0.0.1:9", partitions=PARTITIONS)
 def in_process(lines: list[str]) -> list[str]:
     return [output_line(Output(topic, encode(record)))
             for topic, record in replay_lines(Engine(scenario_terms()), lines)]
-
-
-def input_topic_logs(lines: list[str]) -> dict[str, list[tuple[int, Envelope]]]:
-    """What intake forwards for each input topic, in that topic's own order."""
-    plan = plan_lines(lines)
-    stamped, _ = stamp(plan.submissions, PARTITIONS)
-    offsets: dict[tuple[str, int], int] = defaultdict(int)
-    logs: dict[str, list[tuple[int, Envelope]]] = defaultdict(list)
-    for item in stamped:
-        topic = SETTINGS.topic(item.submission.topic)
-        offset = offsets[(topic, item.partition)]
-        offsets[(topic, item.partition)] += 1
-        logs[topic].extend(envelopes(SETTINGS, topic, item.partition, offset,
-                                     item.submission.key, item.submission.value,
-                                     dict(item.headers)))
-    return logs
 
 
 def fold_all(arrivals: list[tuple[int, Envelope]], lines: list[str]) -> list[str]:
@@ -69,7 +52,7 @@ def lines() -> list[str]:
 
 
 def test_topic_after_topic_arrival_gives_the_file_order_result(lines: list[str]) -> None:
-    logs = input_topic_logs(lines)
+    logs = input_topic_logs(lines, SETTINGS)
     reference = in_process(lines)
     assert len(reference) > 20
     # the worst interleaving Kafka allows: one input topic entirely before the next
@@ -79,7 +62,7 @@ def test_topic_after_topic_arrival_gives_the_file_order_result(lines: list[str])
 
 
 def test_random_interleavings_give_the_file_order_result(lines: list[str]) -> None:
-    logs = input_topic_logs(lines)
+    logs = input_topic_logs(lines, SETTINGS)
     reference = in_process(lines)
     rng = random.Random(20050314)
     for _ in range(3):
@@ -94,7 +77,7 @@ def test_random_interleavings_give_the_file_order_result(lines: list[str]) -> No
 
 
 def test_forwarded_twice_is_folded_once(lines: list[str]) -> None:
-    logs = input_topic_logs(lines)
+    logs = input_topic_logs(lines, SETTINGS)
     arrivals = [a for topic in sorted(logs) for a in logs[topic]]
     # intake restarted and forwarded the last 30 messages of every topic again
     again = [a for topic in sorted(logs) for a in logs[topic][-30:]]

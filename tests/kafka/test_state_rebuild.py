@@ -1,0 +1,84 @@
+"""The warrant state of a partition taken over mid-log is rebuilt from the sequenced topic.
+
+The sequenced partition is written to a real (Tansu) broker; `WarrantState` is handed its
+records from an offset on, as Faust hands them to a worker that takes the partition over.
+Its outputs from there on must be those of a fold that saw the whole log.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import replace
+
+import pytest
+from aiokafka import AIOKafkaProducer
+from kafka_scenario import input_topic_logs, scenario_lines, scenario_terms
+
+from services.kafka.admin import ensure_topics
+from services.kafka.partitioning import partition_of
+from services.kafka.settings import KafkaSettings
+from services.kafka.topics import sequenced_topic
+from services.streams import rebuild
+from services.streams.envelope import Envelope
+from services.streams.fold import PartitionFold
+from services.streams.warrant_state import WarrantState
+from shared.errors import BrokerError
+from shared.events.codec import encode
+
+pytestmark = pytest.mark.kafka
+
+
+async def write_sequenced(settings: KafkaSettings, partition: int) -> list[Envelope]:
+    """GLOW's sequenced partition, one input topic after another; its envelopes in order."""
+    logs = input_topic_logs(scenario_lines(limit=150), settings)
+    log = [env for topic in sorted(logs) for p, env in logs[topic] if p == partition]
+    producer = AIOKafkaProducer(bootstrap_servers=settings.bootstrap_servers)
+    await producer.start()
+    for env in log:
+        await producer.send(sequenced_topic(settings), env.value, key=env.key,
+                            partition=partition, headers=env.headers())
+    await producer.stop()
+    return log
+
+
+def texts(steps: list[list[str]]) -> list[str]:
+    return [t for step in steps for t in step]
+
+
+async def test_a_partition_taken_over_mid_log_goes_on_as_if_never_moved(
+        settings: KafkaSettings) -> None:
+    s = replace(settings, topic_prefix=f"rebuild-{uuid.uuid4().hex[:8]}.")
+    await ensure_topics(s)
+    partition = partition_of(b"GLOW", s.partitions)
+    log = await write_sequenced(s, partition)
+    whole = PartitionFold(partition, s.partitions, scenario_terms())
+    reference = [[encode(i.record) for i in whole.apply(env).emitted] for env in log]
+    assert len(texts(reference)) > 10
+
+    state = WarrantState(s, scenario_terms())
+    start = len(log) // 2
+    taken_over = [[encode(i.record) for i in (await state.apply(partition, offset, env)).emitted]
+                  for offset, env in enumerate(log) if offset >= start]
+    assert state.rebuilt_records == start  # offsets 0 .. start-1, read back, not published
+    assert taken_over == reference[start:]
+    assert texts(reference[start:]), "nothing was published after the take-over"
+
+    # the partition went to another worker and came back: its state is rebuilt again
+    state.keep_only([])
+    again = len(log) - 5
+    replayed = [[encode(i.record) for i in (await state.apply(partition, offset, env)).emitted]
+                for offset, env in enumerate(log) if offset >= again]
+    assert state.rebuilt_records == start + again
+    assert replayed == reference[again:]
+
+
+async def test_a_log_shorter_than_the_offset_in_hand_is_an_error(
+        settings: KafkaSettings, monkeypatch: pytest.MonkeyPatch) -> None:
+    s = replace(settings, topic_prefix=f"rebuild-{uuid.uuid4().hex[:8]}.")
+    await ensure_topics(s)
+    state = WarrantState(s, scenario_terms())
+    env = Envelope(b"GLOW", "clock", b"{}")
+    # offset 3 of an empty partition: the records before it are not there to fold
+    monkeypatch.setattr(rebuild, "STALL_SECONDS", 2.0)
+    with pytest.raises(BrokerError, match="gave nothing below offset 3"):
+        await state.apply(0, 3, env)
