@@ -137,15 +137,23 @@ class PriceHistory:
     # --- Section 8 ------------------------------------------------------------------------
 
     def adjustment_factor(self, source: date, target: date) -> tuple[Decimal, str]:
-        """Product of old/new for share changes effective after `source`, up to `target`."""
+        """Product of old/new for share changes effective after `source`, up to `target`.
+
+        A change's effective date is the first day the stock trades on the new basis, so the
+        prices of that date are already adjusted."""
+        changes = self.changes
+        if not changes or source >= target or changes[-1].effective <= source \
+                or changes[0].effective > target:
+            return ONE, ""
         factor = ONE
         notes = []
-        for change in self.changes:
+        for change in changes:
             if source < change.effective <= target:
                 factor = mul(factor, change.factor)
-                notes.append(f"x {show(change.factor)} for {change.cause_id} on "
-                             f"{change.effective.isoformat()}")
-        return factor, " ".join(notes)
+                notes.append(change)
+        text = " ".join(f"x {show(c.factor)} for {c.cause_id} on {c.effective.isoformat()}"
+                        for c in notes)
+        return factor, text
 
     def _adjusted(self, price: Decimal, source: date, target: date) -> tuple[Decimal, str]:
         factor, notes = self.adjustment_factor(source, target)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from shared.calendar import TradingCalendar
@@ -112,10 +112,11 @@ class ExerciseDesk:
         )
 
     def _value_known_after(self, day: date) -> datetime:
-        """The instant after which the PSMV of `day` is settled (its close, or its start)."""
+        """The first instant at which the PSMV of `day` is settled: just past its close (a
+        quote stamped at the close still counts), or the start of a day that has no close."""
         cal = self.calendar()
         if cal.is_trading_day(day):
-            return cal.close_time(day)
+            return cal.close_time(day) + timedelta(microseconds=1)
         return datetime.combine(day, datetime.min.time(), tzinfo=self.terms.zone)
 
     # --- inputs -------------------------------------------------------------------------------

@@ -46,6 +46,7 @@ from shared.warrant.state import Book
 from shared.warrant.timeline import (
     RANK_CORPORATE_ACTION,
     RANK_REGISTRY,
+    RANK_SHARE_CHANGE,
     Change,
     Entry,
     Timeline,
@@ -69,6 +70,7 @@ class WarrantDesk:
         self.dividends: dict[str, StockDividend] = {}
         self.timeline = Timeline(Book(), self, self.equivalents.get)
         self.published: dict[tuple[str, str, str, str], tuple[Notice, int]] = {}
+        self.superseding: list[tuple[datetime, str, EquivalentsExpired | EquivalentsRepriced]] = []
 
     # --- the fold's Context -----------------------------------------------------------------
 
@@ -106,11 +108,18 @@ class WarrantDesk:
                 raise RecordError(f"equivalents_id: {action.equivalents_id!r} was already issued")
             self.equivalents[action.equivalents_id] = action
         if isinstance(action, EquivalentsExpired | EquivalentsRepriced):
+            self._check_supersession(action)
+            at = self.close_of_business(action.action_date())
+            if now is not None and at > now:  # 4(f) acts when it happens, not when announced
+                self.superseding.append((at, action.id, action))
+                self.superseding.sort(key=lambda x: (x[0], x[1]))
+                return []
             return self._supersede(action, now)
         if isinstance(action, StockDividend):
             self.dividends[action.id] = action
-        entry = Entry(self.close_of_business(action.action_date()), RANK_CORPORATE_ACTION,
-                      action.id, action)
+        rank = RANK_SHARE_CHANGE if isinstance(action, StockSplit | StockDividend) \
+            else RANK_CORPORATE_ACTION
+        entry = Entry(self.close_of_business(action.action_date()), rank, action.id, action)
         return self.publish(self.timeline.add(entry, now))
 
     def registry(self, record: WarrantIssued | WarrantTransferred,
@@ -121,10 +130,20 @@ class WarrantDesk:
         return self.publish(self.timeline.add(Entry(at, RANK_REGISTRY, record.id, record), now))
 
     def next_scheduled(self) -> datetime | None:
-        return self.timeline.scheduled[0].at if self.timeline.scheduled else None
+        times = [self.timeline.scheduled[0].at] if self.timeline.scheduled else []
+        if self.superseding:
+            times.append(self.superseding[0][0])
+        return min(times) if times else None
 
     def advance(self, now: datetime) -> list[OutputRecord]:
-        return self.publish(self.timeline.advance(now))
+        out: list[OutputRecord] = []
+        while self.superseding and self.superseding[0][0] <= now:
+            at, _, action = self.superseding.pop(0)
+            if self.timeline.scheduled and self.timeline.scheduled[0].at < at:
+                out.extend(self.publish(self.timeline.advance(at)))
+            out.extend(self._supersede(action, now))
+        out.extend(self.publish(self.timeline.advance(now)))
+        return out
 
     def _abandon(self, action: DividendAbandoned) -> list[OutputRecord]:
         if action.dividend_id not in self.dividends:
@@ -132,19 +151,26 @@ class WarrantDesk:
         del self.dividends[action.dividend_id]
         return self.publish(self.timeline.remove(action.dividend_id), because=action.id)
 
-    def _supersede(self, action: EquivalentsExpired | EquivalentsRepriced,
-                   now: datetime | None) -> list[OutputRecord]:
-        """4(f): the earlier 4(e) adjustment is rescinded and recomputed."""
+    def _check_supersession(self, action: EquivalentsExpired | EquivalentsRepriced) -> None:
         issued = self.equivalents.get(action.equivalents_id)
         if issued is None:
             raise RecordError(f"equivalents_id: no equivalents {action.equivalents_id!r} "
                               "were issued")
         if isinstance(action, EquivalentsExpired):
-            if action.equivalents_id in self.expiries:
+            pending = any(isinstance(a, EquivalentsExpired)
+                          and a.equivalents_id == action.equivalents_id
+                          for _, _, a in self.superseding)
+            if action.equivalents_id in self.expiries or pending:
                 raise RecordError(f"equivalents_id: {action.equivalents_id!r} already expired")
             if action.converted_shares > issued.max_shares:
                 raise RecordError(f"converted_shares: {show(action.converted_shares)} exceeds "
                                   f"the {show(issued.max_shares)} shares issuable")
+
+    def _supersede(self, action: EquivalentsExpired | EquivalentsRepriced,
+                   now: datetime | None) -> list[OutputRecord]:
+        """4(f): the earlier 4(e) adjustment is rescinded and recomputed."""
+        issued = self.equivalents[action.equivalents_id]
+        if isinstance(action, EquivalentsExpired):
             self.expiries[action.equivalents_id] = action
         else:
             self.repricings[action.equivalents_id] = action
@@ -166,6 +192,8 @@ class WarrantDesk:
             if new is not None and _same(new, old):
                 added.pop(old.key)
                 continue
+            if old.kind in ("adjustment_rejected", "amendment_refused"):
+                continue  # nothing was adjusted, so nothing is rescinded; a new verdict follows
             out.append(self._rescind(old, new, because))
         for notice in change.added:
             if notice.key in added:

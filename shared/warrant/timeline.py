@@ -2,7 +2,9 @@
 
 Entries are ordered by (instant, rank, id): an adjustment "is deemed to have occurred at the
 close of business on the date of its occurrence" (4(g)(ii)), so corporate actions sit at 17:00
-eastern of their date and rank before an exercise effective at the same instant. The order is
+eastern of their date and rank before an exercise effective at the same instant; among them a
+4(b) split or stock dividend comes first, because the market prices of its effective date (the
+PSMV a 4(c) of the same date uses) are already post-split. The order is
 independent of arrival order. An entry whose instant event time has not reached waits; one
 that arrives late is folded in its place and everything after it is re-folded. Each change
 reports the notices that disappeared and those that appeared, so the engine can publish
@@ -21,10 +23,11 @@ from shared.events.inputs import EquivalentsIssued
 from shared.warrant.fold import Context, Fact, Notice, apply
 from shared.warrant.state import Book
 
-RANK_CORPORATE_ACTION = 0
-RANK_REGISTRY = 1
-RANK_EXERCISE = 2
-RANK_RESTORE = 3
+RANK_SHARE_CHANGE = 0       # 4(b): the market prices of its date are already post-split
+RANK_CORPORATE_ACTION = 1
+RANK_REGISTRY = 2
+RANK_EXERCISE = 3
+RANK_RESTORE = 4
 
 
 @dataclass(frozen=True, slots=True)
