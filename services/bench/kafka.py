@@ -25,7 +25,8 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from services.bench import BenchResult
 from services.kafka.client import connection_kwargs, producer_kwargs
 from services.kafka.embedded import EmbeddedBroker
-from services.kafka.replay import ReplayRun, plan_lines
+from services.kafka.replay_plan import plan_lines
+from services.kafka.replay_run import ReplayRun
 from services.kafka.settings import KafkaSettings
 from shared.errors import BenchError
 from shared.terms import load_terms

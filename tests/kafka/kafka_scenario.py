@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from services.kafka.replay import plan_lines, stamp
+from services.kafka.replay_plan import plan_lines, stamp
 from services.kafka.settings import KafkaSettings
 from services.streams.envelope import Envelope
 from services.streams.intake import envelopes

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from kafka_scenario import input_topic_logs, scenario_lines, scenario_terms
 
-from services.kafka.replay import Output, output_line, plan_lines
+from services.kafka.replay_plan import Output, output_line, plan_lines
 from services.kafka.settings import KafkaSettings
 from services.streams.envelope import Envelope, Origin, Place, parse_input_sequences
 from services.streams.fold import PartitionFold

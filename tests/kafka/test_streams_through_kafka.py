@@ -14,13 +14,9 @@ from kafka_scenario import poison_pairs, scenario_lines, scenario_terms
 
 import shared.terms_data
 from services.cli import main
-from services.kafka.replay import (
-    Output,
-    ReplayRun,
-    output_line,
-    plan_lines,
-    replay_through_kafka,
-)
+from services.kafka.replay import replay_through_kafka
+from services.kafka.replay_plan import Output, output_line, plan_lines
+from services.kafka.replay_run import ReplayRun
 from services.kafka.settings import KafkaSettings
 from shared.engine import Engine
 from shared.engine.replay import replay_lines
