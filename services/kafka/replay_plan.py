@@ -45,6 +45,7 @@ class Output:
     text: str  # the record's canonical JSON
     worker: str = ""
     timestamp_ms: int = 0  # when the worker sent it (Kafka CreateTime)
+    partition: int = -1  # of the output topic; -1 for a dead letter made at the file edge
 
 
 @dataclass(slots=True)

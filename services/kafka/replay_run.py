@@ -102,7 +102,7 @@ class Collector:
                               f"{INDEX}/{POSITION} headers in a replay run")
         part, place = headers[POSITION].split(b":")
         key = (int(headers[INDEX]), int(part), int(place))
-        output = Output(logical, value.decode("utf-8"), worker, timestamp_ms)
+        output = Output(logical, value.decode("utf-8"), worker, timestamp_ms, tp.partition)
         earlier = c.records.get(key)
         if earlier is None:
             c.records[key] = output

@@ -16,7 +16,7 @@ import shared.terms_data
 from services.cli import main
 from services.kafka.replay import replay_through_kafka
 from services.kafka.replay_plan import Output, output_line, plan_lines
-from services.kafka.replay_run import ReplayRun
+from services.kafka.replay_run import Collected, ReplayRun
 from services.kafka.settings import KafkaSettings
 from shared.engine import Engine
 from shared.engine.replay import replay_lines
@@ -24,6 +24,15 @@ from shared.events.codec import encode, topic_of
 from shared.terms import DEFAULT_TERMS
 
 pytestmark = pytest.mark.kafka
+
+
+def in_order_per_partition(collected: Collected) -> bool:
+    """On each output topic partition, records first arrived in the engine's order: one
+    symbol's outputs (all on its partition) keep the order the engine produced them in."""
+    arrivals: dict[tuple[str, int], list[tuple[int, int, int]]] = {}
+    for key, out in collected.records.items():  # dicts keep first-arrival order
+        arrivals.setdefault((out.topic, out.partition), []).append(key)
+    return all(keys == sorted(keys) for keys in arrivals.values())
 
 
 def in_process(lines: list[str]) -> list[str]:
@@ -75,6 +84,7 @@ async def test_two_workers_in_one_group_give_what_one_gives(settings: KafkaSetti
     records = sorted({**local, **collected.records}.items())
     assert [output_line(out) for _, out in records] == in_process(lines)
     assert not collected.conflicts
+    assert in_order_per_partition(collected)
     # GLOW and GLOWD sit on partitions 1 and 0: each worker had one of them
     assert len({out.worker for out in collected.records.values()}) == 2
 
@@ -99,6 +109,7 @@ async def test_a_killed_worker_loses_nothing_and_repeats_with_the_same_ids(
     assert [output_line(out) for _, out in records] == expected
     # every output that came twice came as the same record, so with the same id
     assert not collected.conflicts
+    assert in_order_per_partition(collected)
     assert len({out.worker for out in collected.records.values()}) == 2
     # the second worker rebuilt the state from the sequenced log before going on
     assert "rebuilt warrantwatch." in second_log
