@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
+from enum import Enum
 from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
@@ -160,7 +161,7 @@ def _dates(field: str, raw: Any) -> tuple[date, ...]:
     return tuple(_date(f"{field}[{i}]", item) for i, item in enumerate(raw))
 
 
-_SECTIONS: dict[str, frozenset[str]] = {
+SECTIONS: dict[str, frozenset[str]] = {
     "warrant": frozenset({
         "family", "issuer", "symbol", "original_issue_date", "initial_warrant_price",
         "term_starts", "exercisable_from", "expires_at", "zone", "initial_venue",
@@ -183,9 +184,9 @@ _OPTIONAL = frozenset({"warrant.original_issue_market_value"})
 
 def _check_shape(doc: Mapping[str, Any]) -> None:
     for section in doc:
-        if section not in _SECTIONS:
-            raise TermsError(section, f"unknown section; one of {', '.join(sorted(_SECTIONS))}")
-    for section, keys in _SECTIONS.items():
+        if section not in SECTIONS:
+            raise TermsError(section, f"unknown section; one of {', '.join(sorted(SECTIONS))}")
+    for section, keys in SECTIONS.items():
         table = doc.get(section)
         if not isinstance(table, dict):
             raise TermsError(section, "missing section")
@@ -257,6 +258,34 @@ def terms_from_mapping(doc: Mapping[str, Any]) -> Terms:
     if "." in terms.symbol or not terms.symbol.isupper():
         raise TermsError("warrant.symbol", f"must be an upper-case ticker, got {terms.symbol!r}")
     return terms
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None).isoformat()  # wall clock in the terms' zone
+    if isinstance(value, date | time):
+        return value.isoformat()
+    if isinstance(value, ZoneInfo):
+        return value.key
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, tuple):
+        return [_plain(v) for v in value]
+    return value
+
+
+def terms_to_mapping(terms: Terms) -> dict[str, dict[str, Any]]:
+    """The terms document `terms_from_mapping` reads back into equal `Terms`."""
+    doc: dict[str, dict[str, Any]] = {}
+    for section, keys in SECTIONS.items():
+        table = doc.setdefault(section, {})
+        for key in sorted(keys):
+            value = getattr(terms, key)
+            if value is not None:
+                table[key] = _plain(value)
+    return doc
 
 
 def load_terms(path: str | Path | None = None) -> Terms:

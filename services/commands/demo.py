@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
-from services.commands.replay import load_all_terms
 from services.report import parse_output_lines, render_report
 from services.scenarios import WF05_LIFE, scenario_lines
+from services.streams.terms_files import load_terms_files
 from shared.engine import Engine
 from shared.engine.replay import output_line, replay_lines
 from shared.errors import BrokerError, ScenarioError
@@ -140,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
 
     lines = scenario_lines(args.scenario)
     name = args.scenario or f"bundled {WF05_LIFE}"
-    terms = load_all_terms(args.terms)
+    terms = load_terms_files(args.terms)
     say(f"warrantwatch demo: replaying {name} ({sum(1 for x in lines if x.strip())} "
         f"input lines) on broker {args.broker}")
     result = run_scenario(lines, terms, args.broker, say)

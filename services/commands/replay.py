@@ -13,16 +13,10 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from services.streams.terms_files import load_terms_files
 from shared.engine import Engine
 from shared.engine.replay import output_line, replay_lines
-from shared.terms import Terms, load_terms
-
-
-def load_all_terms(paths: Sequence[str] | None) -> list[Terms]:
-    """The terms files named, or the bundled W-F-05 terms."""
-    if not paths:
-        return [load_terms()]
-    return [load_terms(p) for p in paths]
+from shared.terms import Terms
 
 
 def replay_in_process(lines: Sequence[str], terms: Sequence[Terms]) -> list[str]:
@@ -37,7 +31,7 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"warrantwatch: cannot read {source}: {exc.strerror}", file=sys.stderr)
         return 2
-    terms = load_all_terms(args.terms)
+    terms = load_terms_files(args.terms)
     broker = args.broker
     if broker == "inprocess":
         out = replay_in_process(lines, terms)

@@ -9,43 +9,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from datetime import date, datetime, time
-from decimal import Decimal
-from enum import Enum
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
 
 from shared.errors import TermsError
-from shared.terms import _SECTIONS, Terms, load_terms, terms_from_mapping
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return str(value)
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=None).isoformat()  # wall clock in the terms' zone
-    if isinstance(value, date | time):
-        return value.isoformat()
-    if isinstance(value, ZoneInfo):
-        return value.key
-    if isinstance(value, Enum):
-        return value.value
-    if isinstance(value, tuple):
-        return [_plain(v) for v in value]
-    return value
-
-
-def terms_to_mapping(terms: Terms) -> dict[str, dict[str, Any]]:
-    """The terms document `terms_from_mapping` reads back into equal `Terms`."""
-    doc: dict[str, dict[str, Any]] = {}
-    for section, keys in _SECTIONS.items():
-        table = doc.setdefault(section, {})
-        for key in sorted(keys):
-            value = getattr(terms, key)
-            if value is not None:
-                table[key] = _plain(value)
-    return doc
+from shared.terms import Terms, load_terms, terms_from_mapping, terms_to_mapping
 
 
 def write_terms_json(terms: Sequence[Terms], path: Path) -> None:

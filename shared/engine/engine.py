@@ -44,7 +44,11 @@ class Engine:
         if record.symbol == ALL_SYMBOLS and isinstance(record, Tick):
             out: list[OutputRecord] = []
             for each in self.symbols.values():
-                out.extend(each.process(topic, record))
+                try:
+                    out.extend(each.process(topic, record))
+                except RecordError as exc:
+                    out.append(dead_letter(topic, raw if raw is not None else encode(record),
+                                           f"{each.terms.symbol}: {exc}", each.terms.symbol))
             return out
         engine = self.symbols.get(record.symbol)
         if engine is None:
