@@ -49,6 +49,8 @@ from shared.numbers import ONE, div, mul, round_shares, show, show_price
 from shared.terms import Terms
 from shared.warrant.state import BasketItem, Book, CarriedForward, WarrantState
 
+PERCENT_PLACES = Decimal("0.0001")
+
 NoticeKind = Literal["adjustment", "adjustment_deferred", "adjustment_rejected",
                      "amendment_refused"]
 
@@ -174,7 +176,8 @@ def _share_number_change(w: WarrantState, r: AdjustmentResult, at: datetime, cau
     if abs(total - ONE) < terms.deferral_threshold:
         deferred = replace(w, carried=(*w.carried, unit))
         calc = (f"{r.calculation}. Carried forward under 4(g)(ii): with the adjustments "
-                f"pending it changes the Warrant Share Number by {show((total - ONE) * 100)}%,"
+                f"pending it changes the Warrant Share Number by "
+                f"{show(((total - ONE) * 100).quantize(PERCENT_PLACES))}%,"
                 f" under the {show(terms.deferral_threshold * 100)}% minimum")
         return deferred, [Notice("adjustment_deferred", w.warrant, cause, r.section, at,
                                  r.price_before, r.price_after, r.shares_before,
