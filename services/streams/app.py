@@ -11,6 +11,7 @@ short ones for the embedded broker, Faust's usual ones for a real cluster.
 from __future__ import annotations
 
 import asyncio
+import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,10 +24,9 @@ from services.kafka.embedded import free_port
 from services.kafka.profiles import profile_for
 from services.kafka.settings import KafkaSettings
 from services.kafka.topics import input_topics, sequenced_topic
-from services.streams import intake, warrant_state
+from services.streams import intake, views, warrant_state
 from services.streams.outputs import OutputPublisher
 from services.streams.warrant_state import WarrantState
-from shared.events.outputs import OUTPUT_TOPICS
 from shared.terms import Terms
 
 
@@ -41,6 +41,12 @@ def _raw_topic(app: Any, *names: str) -> Any:
     """A topic of undecoded bytes: the services decode values themselves (shared.events.codec)."""
     return app.topic(*names, key_type=bytes, value_type=bytes, key_serializer="raw",
                      value_serializer="raw")
+
+
+def web_host(bind: str) -> str:
+    """The host other workers reach this one's web server at: the bound address, or the
+    host name when bound to every interface (as in the container images)."""
+    return socket.gethostname() if bind in ("", "0.0.0.0", "::") else bind
 
 
 def _credentials(settings: KafkaSettings) -> Any:
@@ -65,7 +71,8 @@ def build_streams(settings: KafkaSettings, terms: Sequence[Terms], *, data_dir: 
         # the web server serves Faust's status pages; never on all interfaces unless told
         "web_bind": settings.web_bind,
         "web_port": web_port,
-        "web_host": settings.web_bind,
+        # the address other workers' query views name as this worker's (views.py: 421)
+        "web_host": web_host(settings.web_bind),
         "topic_partitions": settings.partitions,
         "topic_replication_factor": settings.replication_factor,
         # a new group reads every input from the start: nothing is skipped
@@ -85,9 +92,9 @@ def build_streams(settings: KafkaSettings, terms: Sequence[Terms], *, data_dir: 
         options["loop"] = loop
     app = faust.App(settings.app_id, **options)
     sequenced = _raw_topic(app, sequenced_topic(settings))
-    outputs = OutputPublisher({n: _raw_topic(app, settings.topic(n)) for n in OUTPUT_TOPICS},
-                              settings)
     state = WarrantState(settings, terms)
-    intake.register(app, _raw_topic(app, *input_topics(settings)), sequenced, settings)
-    warrant_state.register(app, sequenced, outputs, state)
+    intake.register(app, _raw_topic(app, *input_topics(settings)), sequenced_topic(settings),
+                    settings)
+    warrant_state.register(app, sequenced, OutputPublisher(settings), state)
+    views.register(app, state)
     return Streams(app, state, web_port)

@@ -9,6 +9,9 @@ so a symbol's dead letters keep their place among its other outputs.
 A message written by a worker (it carries `ww-worker`) is an output, not an input: `holdings`
 is both an input topic and the topic of the holdings the engine derives from Form 4s, which
 the engine has already applied. Intake skips those.
+
+Inputs are taken in batches and forwarded without waiting for each write
+(services/streams/batching.py); the producer keeps their order within each partition.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ import logging
 from typing import Any
 
 from services.kafka.settings import KafkaSettings
+from services.streams.batching import BATCH_MAX, BATCH_WITHIN
 from services.streams.envelope import (
     INDEX,
     SEQ,
@@ -63,15 +67,18 @@ def envelopes(settings: KafkaSettings, kafka_topic: str, partition: int, offset:
     return out
 
 
-def register(app: Any, sources: Any, sequenced: Any, settings: KafkaSettings) -> Any:
-    """Add the agent to the Faust app: `sources` is the Faust topic of all input topics."""
+def register(app: Any, sources: Any, sequenced: str, settings: KafkaSettings) -> Any:
+    """Add the agent to the Faust app: `sources` is the Faust topic of all input topics,
+    `sequenced` the name of the sequenced topic."""
 
     async def intake(stream: Any) -> None:
-        async for event in stream.events():
-            m = event.message
-            for target, env in envelopes(settings, m.topic, m.partition, m.offset, m.key,
-                                         m.value, dict(event.headers)):
-                await sequenced.send(key=env.key, value=env.value, partition=target,
-                                     headers=env.headers())
+        async for events in stream.take_events(BATCH_MAX, within=BATCH_WITHIN):
+            producer = await app.maybe_start_producer()
+            for event in events:
+                m = event.message
+                for target, env in envelopes(settings, m.topic, m.partition, m.offset, m.key,
+                                             m.value, dict(event.headers)):
+                    await producer.send(sequenced, env.key, env.value, target, None,
+                                        env.headers())
 
     return app.agent(sources, name="intake")(intake)

@@ -4,6 +4,10 @@ Each record goes to the topic `topic_of` names, as canonical JSON, keyed by the 
 input that caused it, to that symbol's partition: one symbol's outputs on one topic keep the
 order the engine produced them in. Headers say which worker produced it and, for a replay,
 which input (`ww-index`) and which place in that input's outputs (`ww-position`).
+
+Records go straight to the app's producer (Faust's, or its transaction manager under
+exactly-once), which returns once the record is queued: the agent does not wait for each
+write. The producer keeps the order of the records of one partition.
 """
 
 from __future__ import annotations
@@ -25,30 +29,28 @@ def worker_name() -> str:
 
 
 class OutputPublisher:
-    """Sends a fold step's records through the Faust topics of the output topics."""
+    """Sends a fold step's records to the Kafka topics of the output topics."""
 
-    def __init__(self, topics: dict[str, Any], settings: KafkaSettings) -> None:
-        missing = set(OUTPUT_TOPICS) - set(topics)
-        if missing:
-            raise ValueError(f"no Faust topic for output topics {sorted(missing)}")
-        self._topics = topics
+    def __init__(self, settings: KafkaSettings) -> None:
+        self._topics = {name: settings.topic(name) for name in OUTPUT_TOPICS}
         self._partitions = settings.partitions
         self._worker = worker_name().encode()
 
-    async def publish(self, partition: int, step: Step) -> int:
-        """Send every emitted record, then the end markers if the step completes a replay."""
+    async def publish(self, producer: Any, partition: int, step: Step) -> int:
+        """Queue every emitted record on `producer` (a Faust producer), then the end markers
+        if the step completes a replay."""
         for item in step.emitted:
             part, place = item.position
             headers: Headers = [(WORKER, self._worker), (POSITION, f"{part}:{place}".encode())]
             if item.index is not None:
                 headers.append((INDEX, str(item.index).encode()))
-            await self._topics[topic_of(item.record)].send(
-                key=item.key, value=encode(item.record).encode("utf-8"),
-                partition=partition_of(item.key, self._partitions), headers=headers)
+            await producer.send(self._topics[topic_of(item.record)], item.key,
+                                encode(item.record).encode("utf-8"),
+                                partition_of(item.key, self._partitions), None, headers)
         if step.complete:
             # after this partition's last outputs on every topic, so a reader that has seen
             # the marker has seen them all
             for topic in self._topics.values():
-                await topic.send(key=b"", value=b"", partition=partition,
-                                 headers=[(CONTROL, END), (WORKER, self._worker)])
+                await producer.send(topic, b"", b"", partition, None,
+                                    [(CONTROL, END), (WORKER, self._worker)])
         return len(step.emitted)

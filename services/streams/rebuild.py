@@ -5,7 +5,9 @@ partition it has no state for (start, restart, rebalance) folds the log up to th
 it is handed, silently: every output of those records was published before their offsets were
 committed (Faust flushes the producer before each commit).
 
-No end offsets are asked for (broker.md pitfall 1): the read stops at the offset in hand.
+No end offsets are asked for (broker.md pitfall 1): the read stops at the offset in hand, or,
+for a partition a query asks about before any record of it was handed over, at the group's
+committed offset (where Faust will start handing records).
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient
+from aiokafka.errors import KafkaError
 
-from services.kafka.client import reader_kwargs
+from services.kafka.client import connection_kwargs, reader_kwargs
 from services.kafka.settings import KafkaSettings
 from services.streams.envelope import Envelope
 from shared.errors import BrokerError
@@ -62,3 +66,20 @@ async def replay_partition(settings: KafkaSettings, topic: str, partition: int, 
         return count
     finally:
         await consumer.stop()
+
+
+async def committed_offset(settings: KafkaSettings, topic: str, partition: int) -> int:
+    """The offset the consumer group (`settings.app_id`) committed on `topic`/`partition`:
+    the first record it has not processed; 0 if it never committed."""
+    tp = TopicPartition(topic, partition)
+    admin = AIOKafkaAdminClient(**connection_kwargs(settings))
+    try:
+        await admin.start()
+        offsets = await admin.list_consumer_group_offsets(settings.app_id, partitions=[tp])
+    except KafkaError as exc:
+        raise BrokerError(f"cannot read the committed offset of {topic}[{partition}]: "
+                          f"{exc}") from None
+    finally:
+        await admin.close()
+    found = offsets.get(tp)
+    return max(found.offset, 0) if found is not None else 0

@@ -13,6 +13,7 @@ partition's records exactly as intake will deliver them.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from services.kafka.partitioning import partition_of
@@ -30,8 +31,25 @@ class Route:
     reject: str | None = None
 
 
+def _keyed_by_own_symbol(raw: bytes | str, key: bytes) -> bool:
+    """The message names `key` as its `symbol`, and that symbol is not "*".
+
+    Then its route is the partition of its key whether or not it is a valid record (a valid
+    one goes to its symbol's partition, an invalid one to its key's: the same), so the full
+    decode (most of intake's cost) can be left to the warrant state, which does it anyway.
+    """
+    try:
+        symbol = key.decode("utf-8")
+        obj = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        return False
+    return isinstance(obj, dict) and obj.get("symbol") == symbol and symbol != ALL_SYMBOLS
+
+
 def route(topic: str, raw: bytes | str, key: bytes | None, partitions: int) -> Route:
     """The route of one input message arriving on logical `topic` with Kafka `key`."""
+    if key is not None and _keyed_by_own_symbol(raw, key):
+        return Route(key, (partition_of(key, partitions),))
     try:
         record = decode(topic, raw)
     except RecordError:

@@ -6,21 +6,32 @@ sequenced partition from offset 0 up to the offset in hand without publishing (t
 were published before their offsets were committed), then carries on publishing. Outputs of
 records after the last commit are published again after a crash, with the same ids:
 at-least-once delivery with idempotent outputs (docs/operations.md).
+
+The agent takes the sequenced log in batches (`batching.py`): the records of a batch are
+folded one by one in log order, and their outputs are handed to the producer without waiting
+for each to be written; Faust acknowledges the batch after that, and flushes the producer
+before it commits those offsets, so the guarantee is unchanged.
+
+The HTTP views (services/streams/views.py) read the folds through `fold_for_query`, which
+loads a partition this worker holds but has not folded yet (a restart in a quiet hour).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from services.kafka.partitioning import partition_of
 from services.kafka.settings import KafkaSettings
 from services.kafka.topics import sequenced_topic
+from services.streams.batching import BATCH_MAX, BATCH_WITHIN
 from services.streams.envelope import Envelope
 from services.streams.fold import PartitionFold, Step
 from services.streams.outputs import OutputPublisher
-from services.streams.rebuild import replay_partition
+from services.streams.rebuild import committed_offset, replay_partition
 from shared.engine import Engine
 from shared.errors import RecordError
 from shared.terms import Terms
@@ -34,9 +45,14 @@ class WarrantState:
     def __init__(self, settings: KafkaSettings, terms: Sequence[Terms]) -> None:
         self.settings = settings
         self.terms = tuple(terms)
+        self.symbols = frozenset(t.symbol for t in self.terms)
         self.topic = sequenced_topic(settings)
         self._folds: dict[int, PartitionFold] = {}
         self._last_offset: dict[int, int] = {}
+        self._loading: dict[int, asyncio.Lock] = {}
+        # None until the group first assigns partitions: then every partition handed in is
+        # taken (a WarrantState used without Faust, as in the rebuild tests)
+        self.assigned: frozenset[int] | None = None
         self.rebuilt_records = 0
         # The first engine of a process builds the Trading Day tables (seconds of CPU); done
         # here, before the worker joins its group, it cannot stall the heartbeats of the
@@ -44,24 +60,61 @@ class WarrantState:
         # on the embedded broker).
         Engine(self.terms)
 
-    async def apply(self, partition: int, offset: int, env: Envelope) -> Step:
+    def partition_of(self, symbol: str) -> int:
+        """The sequenced partition that holds `symbol`'s state."""
+        return partition_of(symbol.encode(), self.settings.partitions)
+
+    def owns(self, partition: int) -> bool:
+        return self.assigned is None or partition in self.assigned
+
+    async def apply(self, partition: int, offset: int, env: Envelope) -> Step | None:
+        """Fold one record; None if the partition is no longer this worker's (a record
+        fetched before a rebalance took it away: its new owner folds it)."""
+        if not self.owns(partition):
+            return None
         fold = self._folds.get(partition)
         if fold is None or offset <= self._last_offset[partition]:
-            fold = await self._rebuild(partition, offset)
+            fold = await self._load(partition, offset, reload=fold is not None)
         step = fold.apply(env)
         self._last_offset[partition] = offset
         return step
 
     def keep_only(self, partitions: Iterable[int]) -> None:
-        """Forget the state of partitions no longer assigned here: if one comes back, another
-        worker may have moved it on, so it is rebuilt from the log."""
-        kept = set(partitions)
+        """The group's new assignment: forget the state of partitions no longer assigned
+        here; if one comes back, another worker may have moved it on, so it is rebuilt."""
+        kept = frozenset(partitions)
+        self.assigned = kept
         for partition in list(self._folds):
             if partition not in kept:
                 del self._folds[partition]
                 del self._last_offset[partition]
 
+    async def fold_for_query(self, partition: int) -> PartitionFold:
+        """The fold of a partition this worker holds, loaded up to the group's committed
+        offset if no record of it has been handed to this worker yet."""
+        fold = self._folds.get(partition)
+        if fold is not None:
+            return fold
+        async with self._lock(partition):
+            fold = self._folds.get(partition)
+            if fold is None:
+                until = await committed_offset(self.settings, self.topic, partition)
+                fold = await self._rebuild(partition, until)
+            return fold
+
+    def _lock(self, partition: int) -> asyncio.Lock:
+        return self._loading.setdefault(partition, asyncio.Lock())
+
+    async def _load(self, partition: int, offset: int, *, reload: bool) -> PartitionFold:
+        async with self._lock(partition):
+            fold = self._folds.get(partition)
+            # a query may have loaded it while this record waited for the lock
+            if fold is not None and not reload and offset > self._last_offset[partition]:
+                return fold
+            return await self._rebuild(partition, offset)
+
     async def _rebuild(self, partition: int, offset: int) -> PartitionFold:
+        self._folds.pop(partition, None)  # no query reads a half-built fold
         fold = PartitionFold(partition, self.settings.partitions, self.terms)
         started = time.perf_counter()
         count = await replay_partition(self.settings, self.topic, partition, offset, fold.apply)
@@ -78,16 +131,19 @@ def register(app: Any, source: Any, outputs: OutputPublisher, state: WarrantStat
     """Add the agent to the Faust app: `source` is the Faust topic of the sequenced log."""
 
     async def warrant_state(stream: Any) -> None:
-        async for event in stream.events():
-            message = event.message
-            try:
-                env = Envelope.from_message(message.key, message.value, event.headers)
-            except RecordError as exc:  # not written by intake: nothing to fold
-                log.error("%s[%d]@%d skipped: %s", message.topic, message.partition,
-                          message.offset, exc)
-                continue
-            step = await state.apply(message.partition, message.offset, env)
-            await outputs.publish(message.partition, step)
+        async for events in stream.take_events(BATCH_MAX, within=BATCH_WITHIN):
+            producer = await app.maybe_start_producer()
+            for event in events:
+                message = event.message
+                try:
+                    env = Envelope.from_message(message.key, message.value, event.headers)
+                except RecordError as exc:  # not written by intake: nothing to fold
+                    log.error("%s[%d]@%d skipped: %s", message.topic, message.partition,
+                              message.offset, exc)
+                    continue
+                step = await state.apply(message.partition, message.offset, env)
+                if step is not None:
+                    await outputs.publish(producer, message.partition, step)
 
     async def on_assigned(sender: object, assigned: set[Any], **kwargs: object) -> None:
         state.keep_only(tp.partition for tp in assigned if tp.topic == state.topic)
