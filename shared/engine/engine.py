@@ -45,7 +45,7 @@ class Engine:
             out: list[OutputRecord] = []
             for each in self.symbols.values():
                 try:
-                    out.extend(each.process(topic, record))
+                    out.extend(each.process(topic, record, raw))
                 except RecordError as exc:
                     out.append(dead_letter(topic, raw if raw is not None else encode(record),
                                            f"{each.terms.symbol}: {exc}", each.terms.symbol))
@@ -57,7 +57,7 @@ class Engine:
                                 f"unknown symbol {record.symbol!r}: no terms loaded for it "
                                 f"(loaded: {known})", record.symbol)]
         try:
-            return engine.process(topic, record)
+            return engine.process(topic, record, raw)
         except RecordError as exc:
             return [dead_letter(topic, raw if raw is not None else encode(record), str(exc),
                                 record.symbol)]

@@ -90,6 +90,7 @@ class ExerciseDesk:
         self.market_value = market_value
         self.ownership = Ownership()
         self.open: dict[str, OpenExercise] = {}
+        self.watching: dict[str, OpenExercise] = {}  # open ones still waiting on event time
         self.waivers: dict[str, list[Waiver]] = {}
         self.waiver_holders: list[tuple[datetime, str, str]] = []  # (in force from, holder, id)
         self.waiver_used: dict[str, Decimal] = {}  # warrant -> shares exercised under waivers
@@ -132,6 +133,7 @@ class ExerciseDesk:
         item = OpenExercise(rec, eff, effect.calculation, day, self._value_known_after(day),
                             schedule)
         self.open[rec.id] = item
+        self.watching[rec.id] = item
         book = self.warrants.timeline.current
         w = book.warrants.get(rec.warrant)
         refusal: ExerciseRefused | None = None
@@ -227,20 +229,34 @@ class ExerciseDesk:
 
     # --- what falls due -----------------------------------------------------------------------
 
+    @staticmethod
+    def _due_at(item: OpenExercise) -> datetime | None:
+        """When this exercise next needs event time: its settlement, then its deadline."""
+        if item.refused or item.restored or item.defaulted is not None:
+            return None
+        if item.settled is None:
+            return item.settle_after
+        return item.schedule.deadline if item.shares_due > 0 else None
+
+    def _watched(self) -> list[OpenExercise]:
+        """Exercises still waiting on event time; the others leave the watch list for good."""
+        for eid in [e for e, i in self.watching.items() if self._due_at(i) is None]:
+            del self.watching[eid]
+        return list(self.watching.values())
+
     def next_due(self) -> datetime | None:
-        times = [i.settle_after for i in self.open.values() if i.settled is None and not i.refused]
-        times += [i.schedule.deadline for i in self.open.values()
-                  if i.settled is not None and i.defaulted is None and not i.restored
-                  and i.shares_due > 0]
-        times += [t for t, _, _ in self.waiver_holders]
+        times = [t for t in map(self._due_at, self.watching.values()) if t is not None]
+        if self.waiver_holders:
+            times.append(self.waiver_holders[0][0])
         return min(times) if times else None
 
     def run_due(self, at: datetime, detected_at: datetime) -> list[OutputRecord]:
         out: list[OutputRecord] = []
-        for item in sorted(self.open.values(), key=lambda i: (i.effective_at, i.record.id)):
+        watched = self._watched()
+        for item in sorted(watched, key=lambda i: (i.effective_at, i.record.id)):
             if item.settled is None and not item.refused and item.settle_after <= at:
                 out.extend(self._settle(item))
-        for item in sorted(self.open.values(), key=lambda i: (i.schedule.deadline, i.record.id)):
+        for item in sorted(watched, key=lambda i: (i.schedule.deadline, i.record.id)):
             if (item.settled is not None and item.defaulted is None and not item.restored
                     and item.shares_due > 0 and item.schedule.deadline <= at):
                 out.extend(self._check_default(item, detected_at))
@@ -276,6 +292,15 @@ class ExerciseDesk:
         except MarketValueUnavailable as exc:
             item.refused = True
             return [self._refuse(rec, RefusalReason.NO_MARKET_VALUE, f"{exc} {b_text}".strip())]
+        later = self.warrants.timeline.least_remaining_after(eff, rec.warrant)
+        if later is not None and figures.shares_exercised > later:
+            # received late: exercises effective after it have already taken their shares
+            item.refused = True
+            left = round_shares(later, self.terms.share_rounding)
+            return [self._refuse(rec, RefusalReason.EXCEEDS_WARRANT,
+                                 f"{show(figures.shares_exercised)} warrant shares asked, but "
+                                 f"exercises effective after {eff.isoformat()} already took "
+                                 f"theirs: {show(left)} remain.", left)]
         cap_text, refusal = self._cap(item, figures, made.basket is not None)
         if refusal is not None:
             item.refused = True

@@ -18,6 +18,7 @@ from shared.engine.exercises import ExerciseDesk
 from shared.engine.market import MarketBook
 from shared.engine.warrants import WarrantDesk, is_warrant_action
 from shared.errors import CalendarRangeError, RecordError
+from shared.events.codec import dead_letter, encode
 from shared.events.inputs import (
     Amendment,
     Appraisal,
@@ -88,7 +89,14 @@ class SymbolEngine:
 
     # --- entry -----------------------------------------------------------------------------
 
-    def process(self, topic: str, record: InputRecord) -> list[OutputRecord]:
+    def process(self, topic: str, record: InputRecord,
+                raw: str | bytes | None = None) -> list[OutputRecord]:
+        """Advance event time to the record's instant, then apply it.
+
+        A record refused by the contract rules (RecordError) still moved event time, so what
+        fell due is kept and the refusal is appended as a dead letter; a duplicate or an
+        out-of-range date raises before anything changes.
+        """
         kind: str = record.type  # type: ignore[attr-defined]
         seen = self.seen.setdefault(topic, set())
         if record.id in seen:
@@ -103,7 +111,12 @@ class SymbolEngine:
         instant = self._instant_of(record)
         if instant is not None and (self.now is None or instant > self.now):
             out.extend(self._advance(instant))
-        out.extend(handler(record))
+        try:
+            out.extend(handler(record))
+        except RecordError as exc:
+            out.append(dead_letter(topic, raw if raw is not None else encode(record), str(exc),
+                                   self.terms.symbol))
+            return out
         seen.add(record.id)
         return out
 

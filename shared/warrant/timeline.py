@@ -17,9 +17,11 @@ from bisect import bisect_right, insort
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from shared.errors import RecordError
 from shared.events.inputs import EquivalentsIssued
+from shared.numbers import div, mul
 from shared.warrant.fold import Context, Fact, Notice, apply
 from shared.warrant.state import Book
 
@@ -74,6 +76,21 @@ class Timeline:
         """The book just before `entry` would take effect (applied entries only)."""
         i = bisect_right(self.entries, entry)
         return self.books[i - 1] if i else self.initial
+
+    def least_remaining_after(self, instant: datetime, warrant: str) -> Decimal | None:
+        """The fewest warrant shares `warrant` has left at any point after `instant`, in the
+        share units in force at `instant` (4(b) ratios since then undone): the most an
+        exercise effective at `instant` can still take without undoing a later one."""
+        base = self.book_at(instant).floor_factor
+        i = bisect_right([e.at for e in self.entries], instant)
+        least: Decimal | None = None
+        for book in self.books[i:]:
+            w = book.warrants.get(warrant)
+            if w is None:
+                continue
+            shares = div(mul(w.shares, book.floor_factor), base)
+            least = shares if least is None else min(least, shares)
+        return least
 
     def book_at(self, instant: datetime) -> Book:
         """The book after every applied entry effective at or before `instant`."""
