@@ -94,6 +94,7 @@ class PriceHistory:
     bid_dates: list[date] = field(default_factory=list)         # dates with a closing bid
     last_sale_dates: list[date] = field(default_factory=list)   # dates with a last-sale close
     changes: list[ShareChange] = field(default_factory=list)
+    change_dates: list[date] = field(default_factory=list)      # effective dates of `changes`
     appraisals: list[AppraisalValue] = field(default_factory=list)
 
     def record_quote(self, day: date, at: datetime, bid: Decimal | None, ask: Decimal | None,
@@ -124,11 +125,14 @@ class PriceHistory:
             insort(self.last_sale_dates, day)
 
     def record_change(self, change: ShareChange) -> None:
-        self.changes.append(change)
-        self.changes.sort(key=lambda c: (c.effective, c.cause_id))
+        i = bisect_right(self.changes, (change.effective, change.cause_id),
+                         key=lambda c: (c.effective, c.cause_id))
+        self.changes.insert(i, change)
+        self.change_dates.insert(i, change.effective)
 
     def remove_change(self, cause_id: str) -> None:
         self.changes = [c for c in self.changes if c.cause_id != cause_id]
+        self.change_dates = [c.effective for c in self.changes]
 
     def record_appraisal(self, appraisal: AppraisalValue) -> None:
         self.appraisals.append(appraisal)
@@ -141,18 +145,20 @@ class PriceHistory:
 
         A change's effective date is the first day the stock trades on the new basis, so the
         prices of that date are already adjusted."""
-        changes = self.changes
-        if not changes or source >= target or changes[-1].effective <= source \
-                or changes[0].effective > target:
+        dates = self.change_dates
+        lo, hi = bisect_right(dates, source), bisect_right(dates, target)
+        if lo >= hi:
             return ONE, ""
         factor = ONE
-        notes = []
-        for change in changes:
-            if source < change.effective <= target:
-                factor = mul(factor, change.factor)
-                notes.append(change)
-        text = " ".join(f"x {show(c.factor)} for {c.cause_id} on {c.effective.isoformat()}"
-                        for c in notes)
+        applied = self.changes[lo:hi]
+        for change in applied:
+            factor = mul(factor, change.factor)
+        if len(applied) <= 3:
+            text = " ".join(f"x {show(c.factor)} for {c.cause_id} on {c.effective.isoformat()}"
+                            for c in applied)
+        else:
+            text = (f"x {show(factor)} for {len(applied)} share changes from "
+                    f"{applied[0].effective.isoformat()} to {applied[-1].effective.isoformat()}")
         return factor, text
 
     def _adjusted(self, price: Decimal, source: date, target: date) -> tuple[Decimal, str]:
