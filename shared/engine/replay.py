@@ -7,13 +7,15 @@ the order they were produced; a line that is not a valid envelope becomes a dead
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from shared.engine.engine import Engine
 from shared.errors import RecordError
 from shared.events.codec import dead_letter, decode_value, encode, parse_json, to_dict, topic_of
-from shared.events.outputs import OutputRecord
+from shared.events.inputs import InputRecord
+from shared.events.outputs import DeadLetter, OutputRecord
 
 REPLAY_TOPIC = "replay"
 
@@ -34,9 +36,20 @@ def parse_envelope(line: str) -> tuple[str, Any]:
     return topic, value
 
 
-def replay_lines(engine: Engine, lines: Iterable[str]) -> list[tuple[str, OutputRecord]]:
-    """Run every non-blank line through the engine; outputs with their logical topics."""
-    out: list[tuple[str, OutputRecord]] = []
+@dataclass(frozen=True, slots=True)
+class CheckedLine:
+    """One non-blank replay line: its record, or the dead letter that replaces it."""
+
+    number: int
+    text: str
+    topic: str
+    record: InputRecord | None
+    letter: DeadLetter | None
+
+
+def checked_lines(lines: Iterable[str]) -> Iterator[CheckedLine]:
+    """Every non-blank line, its envelope and record checked; a bad one becomes a dead letter
+    whose reason names the line."""
     for number, line in enumerate(lines, start=1):
         text = line.strip()
         if not text:
@@ -46,10 +59,21 @@ def replay_lines(engine: Engine, lines: Iterable[str]) -> list[tuple[str, Output
             topic, value = parse_envelope(text)
             record = decode_value(topic, value)
         except RecordError as exc:
-            letter = dead_letter(topic, text, f"line {number}: {exc}")
-            out.append((topic_of(letter), letter))
+            yield CheckedLine(number, text, topic, None,
+                              dead_letter(topic, text, f"line {number}: {exc}"))
             continue
-        for produced in engine.process(topic, record, text):
+        yield CheckedLine(number, text, topic, record, None)
+
+
+def replay_lines(engine: Engine, lines: Iterable[str]) -> list[tuple[str, OutputRecord]]:
+    """Run every non-blank line through the engine; outputs with their logical topics."""
+    out: list[tuple[str, OutputRecord]] = []
+    for line in checked_lines(lines):
+        if line.record is None:
+            assert line.letter is not None
+            out.append((topic_of(line.letter), line.letter))
+            continue
+        for produced in engine.process(line.topic, line.record, line.text):
             out.append((topic_of(produced), produced))
     return out
 
