@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -127,7 +128,7 @@ class WorkerProcess:
                 "--log-level", "info"]
         # SIGTERM on parent death lets Faust leave the group cleanly
         self.proc: Popen[bytes] = processes.spawn(argv, log=log, death_signal="TERM", env=env)
-        self.killed = False
+        self.stopped = False  # killed or stopped on purpose: its exit is no failure
 
     @property
     def pid(self) -> int:
@@ -140,12 +141,21 @@ class WorkerProcess:
         """The worker has joined its group and holds its partitions (Faust logs it)."""
         return self.log.exists() and "[^Worker]: Ready" in self.log.read_text(errors="replace")
 
+    def web_url(self) -> str | None:
+        """The address of the worker's web server (its query views), once it printed it."""
+        if not self.log.exists():
+            return None
+        found = re.search(r" web (http://\S+?)/?$", self.log.read_text(errors="replace"), re.M)
+        return found[1] if found else None
+
     def kill(self) -> None:
         """SIGKILL: no goodbye to the group, no commit, no flush."""
-        self.killed = True
+        self.stopped = True
         processes.stop(self.proc, timeout=10.0, kill=True)
 
     def stop(self) -> int:
+        """SIGTERM: the worker finishes what it holds, commits and leaves the group."""
+        self.stopped = True
         return processes.stop(self.proc, timeout=20.0)
 
     def log_tail(self) -> str:
@@ -197,8 +207,8 @@ class ReplayRun:
     async def wait_ready(self, timeout: float = STALL_SECONDS) -> None:
         """Until every running worker has joined the group and been given its partitions."""
         deadline = time.monotonic() + timeout
-        while not all(w.ready() for w in self.workers if not w.killed):
-            died = [w for w in self.workers if not w.alive() and not w.killed]
+        while not all(w.ready() for w in self.workers if not w.stopped):
+            died = [w for w in self.workers if not w.alive() and not w.stopped]
             if died:
                 raise BrokerError(self._diagnose("a worker exited", died))
             if time.monotonic() > deadline:
@@ -216,7 +226,7 @@ class ReplayRun:
             if await self.collector.poll():
                 last_progress = time.monotonic()
             running = [w for w in self.workers if w.alive()]
-            died = [w for w in self.workers if not w.alive() and not w.killed]
+            died = [w for w in self.workers if not w.alive() and not w.stopped]
             if died or not running:
                 raise BrokerError(self._diagnose("a worker exited", died or self.workers))
             if time.monotonic() - last_progress > stall_seconds:

@@ -50,6 +50,11 @@ def route(topic: str, raw: bytes | str, key: bytes | None, partitions: int) -> R
     """The route of one input message arriving on logical `topic` with Kafka `key`."""
     if key is not None and _keyed_by_own_symbol(raw, key):
         return Route(key, (partition_of(key, partitions),))
+    return route_by_record(topic, raw, key, partitions)
+
+
+def route_by_record(topic: str, raw: bytes | str, key: bytes | None, partitions: int) -> Route:
+    """The route read from the fully decoded record (what `route` gives in every case)."""
     try:
         record = decode(topic, raw)
     except RecordError:

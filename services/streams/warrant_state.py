@@ -99,7 +99,7 @@ class WarrantState:
             fold = self._folds.get(partition)
             if fold is None:
                 until = await committed_offset(self.settings, self.topic, partition)
-                fold = await self._rebuild(partition, until)
+                fold = await self._rebuild(partition, until, why=" for a query")
             return fold
 
     def _lock(self, partition: int) -> asyncio.Lock:
@@ -113,14 +113,14 @@ class WarrantState:
                 return fold
             return await self._rebuild(partition, offset)
 
-    async def _rebuild(self, partition: int, offset: int) -> PartitionFold:
+    async def _rebuild(self, partition: int, offset: int, why: str = "") -> PartitionFold:
         self._folds.pop(partition, None)  # no query reads a half-built fold
         fold = PartitionFold(partition, self.settings.partitions, self.terms)
         started = time.perf_counter()
         count = await replay_partition(self.settings, self.topic, partition, offset, fold.apply)
         if count:
-            log.info("rebuilt %s[%d] from %d records in %.2f s", self.topic, partition, count,
-                     time.perf_counter() - started)
+            log.info("rebuilt %s[%d] from %d records in %.2f s%s", self.topic, partition, count,
+                     time.perf_counter() - started, why)
         self.rebuilt_records += count
         self._folds[partition] = fold
         self._last_offset[partition] = offset - 1

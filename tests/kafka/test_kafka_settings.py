@@ -12,11 +12,11 @@ from services.kafka.partitioning import partition_of
 from services.kafka.profiles import EMBEDDED, KAFKA, profile_for
 from services.kafka.settings import ENVIRONMENT, KafkaSettings
 from services.kafka.topics import SEQUENCED, topic_specs
-from services.streams.terms_files import load_terms_files, terms_to_mapping, write_terms_json
+from services.streams.terms_files import load_terms_files, write_terms_json
 from shared.errors import TermsError
 from shared.events.inputs import INPUT_TOPICS
 from shared.events.outputs import OUTPUT_TOPICS
-from shared.terms import load_terms, terms_from_mapping
+from shared.terms import load_terms, terms_from_mapping, terms_to_mapping
 
 RESOURCES = Path(__file__).parent.parent / "resources" / "kafka"
 

@@ -101,14 +101,14 @@ def test_without_places_the_log_order_is_taken() -> None:
         out = []
         for offset, (topic, raw) in enumerate(order):
             env = Envelope(b"GLOW", topic, raw.encode(), origin=Origin(topic, 0, offset))
-            out += [(i.record.type, str(getattr(i.record, "value", "")))
+            out += [(topic_of(i.record), str(getattr(i.record, "value", "")))
                     for i in f.apply(env).emitted]
         return out
 
     # Section 8(b) on the OTC Bulletin Board: the closing bid of 2011-01-04, 0.50, published
     # when event time (the tick) passes that date's close
     in_time = fold([("corporate-actions", listing), ("quotes", quote), ("clock", tick)])
-    assert in_time == [("market_value", "0.50")]
+    assert in_time == [("market-values", "0.50")]
     # the same records with the tick first: the quote is not yet there when time passes
     assert fold([("corporate-actions", listing), ("clock", tick), ("quotes", quote)]) != in_time
 
@@ -121,7 +121,7 @@ def test_a_record_keyed_by_another_symbol_is_a_dead_letter() -> None:
     [(target, env)] = envelopes(SETTINGS, SETTINGS.topic("quotes"), 0, 0, b"GLOWD",
                                 raw.encode(), {})
     [item] = PartitionFold(target, PARTITIONS, scenario_terms()).apply(env).emitted
-    assert item.record.type == "dead_letter"
+    assert topic_of(item.record) == "dead-letters"
     assert item.record.reason == r.reject  # type: ignore[attr-defined]
     assert item.key == b"GLOWD"
 
@@ -143,7 +143,7 @@ def test_an_engine_fault_is_a_dead_letter_and_the_fold_goes_on() -> None:
 
     real, fold.engine = fold.engine, Exploding()  # type: ignore[assignment]
     [item] = fold.apply(Envelope(b"GLOW", "quotes", b"{}", origin=Origin("q", 0, 0))).emitted
-    assert item.record.type == "dead_letter"
+    assert topic_of(item.record) == "dead-letters"
     assert "ZeroDivisionError: boom" in item.record.reason  # type: ignore[attr-defined]
     fold.engine = real
     listing = ('{"type": "listing", "id": "l1", "symbol": "GLOW", "effective": "2010-12-01", '

@@ -11,7 +11,7 @@ import uuid
 from dataclasses import replace
 
 import pytest
-from aiokafka import AIOKafkaProducer
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, TopicPartition
 from kafka_scenario import input_topic_logs, scenario_lines, scenario_terms
 
 from services.kafka.admin import ensure_topics
@@ -93,3 +93,38 @@ async def test_a_log_shorter_than_the_offset_in_hand_is_an_error(
     monkeypatch.setattr(rebuild, "STALL_SECONDS", 2.0)
     with pytest.raises(BrokerError, match="gave nothing below offset 3"):
         await state.apply(0, 3, env)
+
+
+async def test_a_query_loads_a_held_partition_up_to_the_committed_offset(
+        settings: KafkaSettings) -> None:
+    s = replace(settings, topic_prefix=f"rebuild-{uuid.uuid4().hex[:8]}.",
+                app_id=f"rebuild-{uuid.uuid4().hex[:8]}")
+    await ensure_topics(s)
+    partition = partition_of(b"GLOW", s.partitions)
+    log = await write_sequenced(s, partition)
+    whole = PartitionFold(partition, s.partitions, scenario_terms())
+    reference = [[encode(i.record) for i in whole.apply(env).emitted] for env in log]
+
+    # the group processed the first `done` records and committed their offsets
+    done = len(log) // 3
+    tp = TopicPartition(sequenced_topic(s), partition)
+    committer = AIOKafkaConsumer(bootstrap_servers=s.bootstrap_servers, group_id=s.app_id,
+                                 enable_auto_commit=False)
+    await committer.start()
+    try:
+        committer.assign([tp])
+        await committer.commit({tp: done})
+    finally:
+        await committer.stop()
+
+    state = WarrantState(s, scenario_terms())
+    state.keep_only([partition])  # held here, but no record of it handed over yet
+    fold = await state.fold_for_query(partition)
+    assert state.rebuilt_records == done
+    assert await state.fold_for_query(partition) is fold  # loaded once
+    # the records Faust then hands over (from the committed offset) go on from there
+    rest = [[encode(i.record) for i in await applied(state, partition, offset, env)]
+            for offset, env in enumerate(log) if offset >= done]
+    assert state.rebuilt_records == done
+    assert rest == reference[done:]
+    assert texts(rest)
