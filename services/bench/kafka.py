@@ -6,6 +6,10 @@ The services' figure is taken from the outputs themselves: one `market_value` pe
 day, sent when that day's closing tick is folded, so the inputs folded between the first and
 the last output over the time between their send timestamps is the steady rate, worker start
 and group join excluded. The pass-through is timed from its first message to its last flush.
+
+A second line times the pure engine on the same inputs, in this process, with no Kafka at all
+(the same steady window: first to last market value), against the same pass-through: the
+ceiling the services could reach if Kafka and Faust cost nothing.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from services.kafka.embedded import EmbeddedBroker
 from services.kafka.replay_plan import plan_lines
 from services.kafka.replay_run import ReplayRun
 from services.kafka.settings import KafkaSettings
+from shared.engine import Engine
+from shared.engine.replay import replay_lines
 from shared.errors import BenchError
 from shared.terms import load_terms
 
@@ -78,6 +84,20 @@ async def services_seconds_per_input(settings: KafkaSettings, lines: list[str]) 
     return (t1 - t0) / 1000 / (i1 - i0)
 
 
+def engine_seconds_per_input(lines: list[str]) -> float:
+    """Steady-state seconds per input line through the in-process engine (no Kafka)."""
+    engine = Engine([load_terms()])
+    marks: list[tuple[float, int]] = []
+    for index, line in enumerate(lines):
+        outputs = replay_lines(engine, [line])
+        if any(topic == "market-values" for topic, _ in outputs):
+            marks.append((time.perf_counter(), index))
+    (t0, i0), (t1, i1) = marks[0], marks[-1]
+    if t1 <= t0 or i1 <= i0:
+        raise BenchError("too few market values to time the engine: use more days")
+    return (t1 - t0) / (i1 - i0)
+
+
 async def passthrough_seconds_per_message(settings: KafkaSettings, lines: list[str]) -> float:
     """Seconds per message for consume-then-produce with plain aiokafka clients."""
     plan = plan_lines(lines)
@@ -114,21 +134,32 @@ async def passthrough_seconds_per_message(settings: KafkaSettings, lines: list[s
 
 
 def run(quick: bool) -> list[BenchResult]:
-    days, repeat = (30, 1) if quick else (120, 3)
+    days, repeat = (60, 1) if quick else (400, 3)
     lines = synthetic_lines(days)
     ours: list[float] = []
+    engine: list[float] = []
     theirs: list[float] = []
     with EmbeddedBroker() as broker:
         settings = KafkaSettings(broker=broker.url, profile="embedded")
-        for _ in range(repeat):  # alternate, so a busy machine slows both alike
+        for _ in range(repeat):  # alternate, so a busy machine slows all alike
             ours.append(asyncio.run(services_seconds_per_input(settings, lines)))
             theirs.append(asyncio.run(passthrough_seconds_per_message(settings, lines)))
+            engine.append(engine_seconds_per_input(lines))
+    baseline = "aiokafka consume+produce pass-through"
     return [BenchResult(
         suite=SUITE,
         name=f"quote end to end, embedded broker, 1 worker ({len(lines)} inputs)",
         per_op_seconds=min(ours),
-        baseline_name="aiokafka consume+produce pass-through",
+        baseline_name=baseline,
         baseline_per_op_seconds=min(theirs),
         median_per_op_seconds=statistics.median(ours),
+        baseline_median_per_op_seconds=statistics.median(theirs),
+    ), BenchResult(
+        suite=SUITE,
+        name="the same inputs through the in-process engine, no Kafka (the ceiling)",
+        per_op_seconds=min(engine),
+        baseline_name=baseline,
+        baseline_per_op_seconds=min(theirs),
+        median_per_op_seconds=statistics.median(engine),
         baseline_median_per_op_seconds=statistics.median(theirs),
     )]

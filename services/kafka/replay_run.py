@@ -194,9 +194,12 @@ class ReplayRun:
             await delete_topics(self.settings, [s.name for s in topic_specs(self.settings)])
         shutil.rmtree(self._dir, ignore_errors=True)
 
-    async def publish(self, submissions: Sequence[Submission]) -> None:
+    async def publish(self, submissions: Sequence[Submission], part: slice = slice(None)
+                      ) -> None:
+        """Stamp every submission (places count them all), publish those in `part`: a run
+        may publish its inputs in several parts, in order."""
         stamped, self.partitions = stamp(submissions, self.settings.partitions)
-        await publish(self.settings, stamped)
+        await publish(self.settings, stamped[part])
 
     def start_worker(self) -> WorkerProcess:
         worker = WorkerProcess(self.settings, self._terms_file,

@@ -13,5 +13,5 @@ it bounds the added latency (two agents: twice this) when inputs trickle in.
 
 from __future__ import annotations
 
-BATCH_MAX = 1000
+BATCH_MAX = 200
 BATCH_WITHIN = 0.02

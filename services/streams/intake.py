@@ -10,8 +10,9 @@ A message written by a worker (it carries `ww-worker`) is an output, not an inpu
 is both an input topic and the topic of the holdings the engine derives from Form 4s, which
 the engine has already applied. Intake skips those.
 
-Inputs are taken in batches and forwarded without waiting for each write
-(services/streams/batching.py); the producer keeps their order within each partition.
+Inputs are taken in batches (services/streams/batching.py); the envelopes of a batch bound for
+one partition are written as one message, a pack (services/streams/pack.py), in the order the
+inputs were read, without waiting for each write.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from services.streams.envelope import (
     Origin,
     parse_input_sequences,
 )
+from services.streams.pack import PACK_HEADERS, Packer
 from services.streams.routing import route
 from shared.errors import RecordError
 
@@ -73,12 +75,18 @@ def register(app: Any, sources: Any, sequenced: str, settings: KafkaSettings) ->
 
     async def intake(stream: Any) -> None:
         async for events in stream.take_events(BATCH_MAX, within=BATCH_WITHIN):
-            producer = await app.maybe_start_producer()
+            packers: dict[int, Packer] = {}
             for event in events:
                 m = event.message
                 for target, env in envelopes(settings, m.topic, m.partition, m.offset, m.key,
                                              m.value, dict(event.headers)):
-                    await producer.send(sequenced, env.key, env.value, target, None,
-                                        env.headers())
+                    packer = packers.get(target)
+                    if packer is None:
+                        packer = packers[target] = Packer()
+                    packer.add(env)
+            producer = await app.maybe_start_producer()
+            for target, packer in packers.items():
+                for value in packer.packs():
+                    await producer.send(sequenced, b"", value, target, None, PACK_HEADERS)
 
     return app.agent(sources, name="intake")(intake)

@@ -12,6 +12,7 @@ committed offset (where Faust will start handing records).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
@@ -21,7 +22,10 @@ from aiokafka.errors import KafkaError
 from services.kafka.client import connection_kwargs, reader_kwargs
 from services.kafka.settings import KafkaSettings
 from services.streams.envelope import Envelope
-from shared.errors import BrokerError
+from services.streams.pack import envelopes_of
+from shared.errors import BrokerError, RecordError
+
+log = logging.getLogger(__name__)
 
 FETCH_TIMEOUT_MS = 1000
 # A partition that yields nothing for this long while records below `until` are missing means
@@ -31,7 +35,8 @@ STALL_SECONDS = 30.0
 
 async def replay_partition(settings: KafkaSettings, topic: str, partition: int, until: int,
                            apply: Callable[[Envelope], object]) -> int:
-    """Feed `apply` every message of `topic`/`partition` with an offset below `until`.
+    """Feed `apply` every envelope of the messages of `topic`/`partition` with an offset
+    below `until`, in log order.
 
     Returns how many messages were read. BrokerError if the log no longer starts at offset 0
     (its retention removed records the state needs) or stops short of `until`.
@@ -61,7 +66,13 @@ async def replay_partition(settings: KafkaSettings, topic: str, partition: int, 
             for message in messages:
                 if message.offset >= until:
                     break
-                apply(Envelope.from_message(message.key, message.value, message.headers))
+                try:
+                    envelopes = envelopes_of(message.key, message.value, message.headers)
+                except RecordError as exc:  # as the agent does: not intake's, nothing to fold
+                    log.error("%s[%d]@%d skipped: %s", topic, partition, message.offset, exc)
+                    envelopes = []
+                for env in envelopes:
+                    apply(env)
                 count += 1
         return count
     finally:

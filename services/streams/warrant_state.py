@@ -7,10 +7,11 @@ were published before their offsets were committed), then carries on publishing.
 records after the last commit are published again after a crash, with the same ids:
 at-least-once delivery with idempotent outputs (docs/operations.md).
 
-The agent takes the sequenced log in batches (`batching.py`): the records of a batch are
-folded one by one in log order, and their outputs are handed to the producer without waiting
-for each to be written; Faust acknowledges the batch after that, and flushes the producer
-before it commits those offsets, so the guarantee is unchanged.
+The agent takes the sequenced log in batches (`batching.py`), each message a pack of
+envelopes (`pack.py`): the envelopes are folded one by one in log order, and their outputs
+are handed to the producer without waiting for each to be written; Faust acknowledges the
+batch after that, and flushes the producer before it commits those offsets, so the guarantee
+is unchanged.
 
 The HTTP views (services/streams/views.py) read the folds through `fold_for_query`, which
 loads a partition this worker holds but has not folded yet (a restart in a quiet hour).
@@ -31,6 +32,7 @@ from services.streams.batching import BATCH_MAX, BATCH_WITHIN
 from services.streams.envelope import Envelope
 from services.streams.fold import PartitionFold, Step
 from services.streams.outputs import OutputPublisher
+from services.streams.pack import envelopes_of
 from services.streams.rebuild import committed_offset, replay_partition
 from shared.engine import Engine
 from shared.errors import RecordError
@@ -67,17 +69,19 @@ class WarrantState:
     def owns(self, partition: int) -> bool:
         return self.assigned is None or partition in self.assigned
 
-    async def apply(self, partition: int, offset: int, env: Envelope) -> Step | None:
-        """Fold one record; None if the partition is no longer this worker's (a record
-        fetched before a rebalance took it away: its new owner folds it)."""
+    async def apply(self, partition: int, offset: int, message: Sequence[Envelope]
+                    ) -> list[Step] | None:
+        """Fold the envelopes of the message at `offset` (one, or a pack's), in order; None
+        if the partition is no longer this worker's (a message fetched before a rebalance
+        took it away: its new owner folds it)."""
         if not self.owns(partition):
             return None
         fold = self._folds.get(partition)
         if fold is None or offset <= self._last_offset[partition]:
             fold = await self._load(partition, offset, reload=fold is not None)
-        step = fold.apply(env)
+        steps = [fold.apply(env) for env in message]
         self._last_offset[partition] = offset
-        return step
+        return steps
 
     def keep_only(self, partitions: Iterable[int]) -> None:
         """The group's new assignment: forget the state of partitions no longer assigned
@@ -136,13 +140,13 @@ def register(app: Any, source: Any, outputs: OutputPublisher, state: WarrantStat
             for event in events:
                 message = event.message
                 try:
-                    env = Envelope.from_message(message.key, message.value, event.headers)
+                    envelopes = envelopes_of(message.key, message.value, event.headers)
                 except RecordError as exc:  # not written by intake: nothing to fold
                     log.error("%s[%d]@%d skipped: %s", message.topic, message.partition,
                               message.offset, exc)
                     continue
-                step = await state.apply(message.partition, message.offset, env)
-                if step is not None:
+                steps = await state.apply(message.partition, message.offset, envelopes)
+                for step in steps or ():
                     await outputs.publish(producer, message.partition, step)
 
     async def on_assigned(sender: object, assigned: set[Any], **kwargs: object) -> None:

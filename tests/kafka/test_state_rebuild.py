@@ -43,9 +43,9 @@ async def write_sequenced(settings: KafkaSettings, partition: int) -> list[Envel
 
 async def applied(state: WarrantState, partition: int, offset: int, env: Envelope
                   ) -> list[Emitted]:
-    step = await state.apply(partition, offset, env)
-    assert step is not None, f"partition {partition} refused at offset {offset}"
-    return step.emitted
+    steps = await state.apply(partition, offset, [env])
+    assert steps is not None, f"partition {partition} refused at offset {offset}"
+    return [item for step in steps for item in step.emitted]
 
 
 def texts(steps: list[list[str]]) -> list[str]:
@@ -73,7 +73,7 @@ async def test_a_partition_taken_over_mid_log_goes_on_as_if_never_moved(
     # the partition went to another worker: a record of it fetched before the rebalance is
     # not folded here (its new owner folds it)
     state.keep_only([])
-    assert await state.apply(partition, len(log) - 6, log[-6]) is None
+    assert await state.apply(partition, len(log) - 6, [log[-6]]) is None
     # ... and came back: its state is rebuilt again
     state.keep_only([partition])
     again = len(log) - 5
@@ -92,7 +92,7 @@ async def test_a_log_shorter_than_the_offset_in_hand_is_an_error(
     # offset 3 of an empty partition: the records before it are not there to fold
     monkeypatch.setattr(rebuild, "STALL_SECONDS", 2.0)
     with pytest.raises(BrokerError, match="gave nothing below offset 3"):
-        await state.apply(0, 3, env)
+        await state.apply(0, 3, [env])
 
 
 async def test_a_query_loads_a_held_partition_up_to_the_committed_offset(

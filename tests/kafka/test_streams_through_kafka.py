@@ -7,6 +7,8 @@ the same inputs is the reference.
 
 from __future__ import annotations
 
+import asyncio
+import time
 from pathlib import Path
 
 import pytest
@@ -18,6 +20,8 @@ from services.kafka.replay import replay_through_kafka
 from services.kafka.replay_plan import Output, output_line, plan_lines
 from services.kafka.replay_run import Collected, ReplayRun
 from services.kafka.settings import KafkaSettings
+from services.kafka.topics import sequenced_topic
+from services.streams.rebuild import committed_offset
 from shared.engine import Engine
 from shared.engine.replay import replay_lines
 from shared.events.codec import encode, topic_of
@@ -94,17 +98,28 @@ async def test_a_killed_worker_loses_nothing_and_repeats_with_the_same_ids(
     lines = scenario_lines()
     expected = in_process(lines)
     plan = plan_lines(lines)
+    quarter = len(plan.submissions) // 4
     async with ReplayRun(settings, scenario_terms()) as run:
-        await run.publish(plan.submissions)
+        # a first quarter, until the group committed offsets on every sequenced partition
+        # that has records: the next worker must rebuild the state from the log
+        await run.publish(plan.submissions, slice(0, quarter))
         first = run.start_worker()
-        share = len(expected) // 4
-        before = await run.collect(lambda c: len(c.records) >= share)
-        first_count = len(before.records)
+        sequenced = sequenced_topic(run.settings)
+        deadline = time.monotonic() + 30
+        while min([await committed_offset(run.settings, sequenced, p) for p in run.partitions]
+                  ) == 0:
+            assert time.monotonic() < deadline, "the first worker committed nothing in 30 s"
+            await asyncio.sleep(0.1)
+        # the rest, and the worker killed as soon as it has published outputs of it
+        await run.publish(plan.submissions, slice(quarter, None))
+        rest = plan.submissions[quarter].index
+        await run.collect(lambda c: any(index >= rest for index, _, _ in c.records))
+        first_count = len(run.collector.collected.records)
         first.kill()
         second = run.start_worker()
         collected = await run.collect()
         second_log = second.log.read_text()
-    assert share <= first_count < len(expected), "the kill did not land mid-stream"
+    assert 0 < first_count < len(expected), "the kill did not land mid-stream"
     records = sorted({**plan.local, **collected.records}.items())
     assert [output_line(out) for _, out in records] == expected
     # every output that came twice came as the same record, so with the same id
