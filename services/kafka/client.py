@@ -8,8 +8,6 @@ from typing import Any
 from services.kafka.profiles import BrokerProfile, profile_for
 from services.kafka.settings import KafkaSettings
 
-FETCH_MAX_WAIT_MS = 100
-
 
 def ssl_context(settings: KafkaSettings) -> ssl.SSLContext | None:
     if "SSL" not in settings.security_protocol:
@@ -50,9 +48,9 @@ def reader_kwargs(settings: KafkaSettings) -> dict[str, Any]:
     kwargs["group_id"] = None
     kwargs["enable_auto_commit"] = False
     kwargs["auto_offset_reset"] = "earliest"
-    # Tansu answers a fetch with nothing to give only when the wait runs out, even if records
-    # arrive meanwhile: a short wait keeps a reader close behind the log
-    kwargs["fetch_max_wait_ms"] = FETCH_MAX_WAIT_MS
+    wait = profile_for(settings).fetch_max_wait_ms
+    if wait is not None:  # the embedded broker's fetches (services/kafka/profiles.py)
+        kwargs["fetch_max_wait_ms"] = wait
     # under exactly-once, records of aborted transactions must not be read back
     kwargs["isolation_level"] = ("read_committed"
                                  if settings.processing_guarantee == "exactly_once"

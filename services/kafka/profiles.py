@@ -23,6 +23,7 @@ class BrokerProfile:
     commit_interval: float
     producer_linger_ms: int
     producer_max_batch_size: int | None
+    fetch_max_wait_ms: int | None  # None: the client's own (Faust's worker: 1,500 ms)
 
 
 # Tansu, started by this process on 127.0.0.1 for tests, the demo and `--broker embedded`.
@@ -48,6 +49,12 @@ EMBEDDED = BrokerProfile(
     # not needed; the field stays here so that a feature relying on end offsets (a Faust Table)
     # sets it to 1 in this profile only.
     producer_max_batch_size=None,
+    # Tansu answers a fetch that found nothing only when its wait runs out, even if records
+    # arrive meanwhile (seen here: a record produced 130 ms into a 1,500 ms wait is delivered
+    # 620 ms after it was produced). Faust's worker waits 1,500 ms, so each time the warrant
+    # state caught up with intake, the next pack could sit up to 1.5 s on the broker. Kafka
+    # answers as soon as a record arrives, so the wait matters only here.
+    fetch_max_wait_ms=100,
 )
 
 # A real Kafka cluster (docker-compose.yml, deploy/k8s): Faust's defaults, which suit a
@@ -61,6 +68,7 @@ KAFKA = BrokerProfile(
     commit_interval=2.8,
     producer_linger_ms=5,
     producer_max_batch_size=None,
+    fetch_max_wait_ms=None,
 )
 
 PROFILES: dict[str, BrokerProfile] = {p.name: p for p in (EMBEDDED, KAFKA)}

@@ -25,6 +25,7 @@ from services.kafka.profiles import profile_for
 from services.kafka.settings import KafkaSettings
 from services.kafka.topics import input_topics, sequenced_topic
 from services.streams import intake, views, warrant_state
+from services.streams.fetch_wait import transport_with_fetch_wait
 from services.streams.outputs import OutputPublisher
 from services.streams.warrant_state import WarrantState
 from shared.terms import Terms
@@ -91,6 +92,8 @@ def build_streams(settings: KafkaSettings, terms: Sequence[Terms], *, data_dir: 
     if loop is not None:
         options["loop"] = loop
     app = faust.App(settings.app_id, **options)
+    if profile.fetch_max_wait_ms is not None:
+        app.transport = transport_with_fetch_wait(app, profile.fetch_max_wait_ms)
     sequenced = _raw_topic(app, sequenced_topic(settings))
     state = WarrantState(settings, terms)
     intake.register(app, _raw_topic(app, *input_topics(settings)), sequenced_topic(settings),

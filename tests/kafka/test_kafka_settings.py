@@ -12,6 +12,7 @@ from services.kafka.partitioning import partition_of
 from services.kafka.profiles import EMBEDDED, KAFKA, profile_for
 from services.kafka.settings import ENVIRONMENT, KafkaSettings
 from services.kafka.topics import SEQUENCED, topic_specs
+from services.streams.app import build_streams
 from services.streams.terms_files import load_terms_files, write_terms_json
 from shared.errors import TermsError
 from shared.events.inputs import INPUT_TOPICS
@@ -64,6 +65,19 @@ def test_tansu_work_arounds_stay_in_the_embedded_profile() -> None:
     assert profile_for(KafkaSettings(broker="kafka://k:9092")) is KAFKA
     assert profile_for(KafkaSettings(broker="embedded")) is EMBEDDED
     assert profile_for(KafkaSettings(broker="kafka://k:9092", profile="embedded")) is EMBEDDED
+    # Tansu's fetches wait out their whole wait: short ones on Tansu, the clients' on Kafka
+    assert EMBEDDED.fetch_max_wait_ms is not None and EMBEDDED.fetch_max_wait_ms <= 100
+    assert KAFKA.fetch_max_wait_ms is None
+
+
+@pytest.mark.parametrize(("profile", "wait_ms"), [("embedded", 100), ("kafka", 1500)])
+async def test_the_worker_consumer_waits_for_fetches_as_its_profile_says(
+        tmp_path: Path, profile: str, wait_ms: int) -> None:
+    settings = KafkaSettings(broker="kafka://127.0.0.1:9", profile=profile, web_port=0)
+    app = build_streams(settings, [load_terms()], data_dir=tmp_path).app
+    consumer = app.consumer._new_consumer_thread()._create_worker_consumer(app.transport)
+    # the value aiokafka hands its fetcher when the consumer starts (1500: Faust's own)
+    assert consumer._fetch_max_wait_ms == wait_ms
 
 
 def test_partition_of_places_keys_as_the_java_client_does() -> None:
