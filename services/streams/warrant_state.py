@@ -79,6 +79,8 @@ class WarrantState:
         fold = self._folds.get(partition)
         if fold is None or offset <= self._last_offset[partition]:
             fold = await self._load(partition, offset, reload=fold is not None)
+            if not self.owns(partition):  # the group moved it away during the rebuild
+                return None
         steps = [fold.apply(env) for env in message]
         self._last_offset[partition] = offset
         return steps
@@ -126,8 +128,9 @@ class WarrantState:
             log.info("rebuilt %s[%d] from %d records in %.2f s%s", self.topic, partition, count,
                      time.perf_counter() - started, why)
         self.rebuilt_records += count
-        self._folds[partition] = fold
-        self._last_offset[partition] = offset - 1
+        if self.owns(partition):  # else a later assignment would take up a stale fold
+            self._folds[partition] = fold
+            self._last_offset[partition] = offset - 1
         return fold
 
 

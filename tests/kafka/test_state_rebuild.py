@@ -18,7 +18,7 @@ from services.kafka.admin import ensure_topics
 from services.kafka.partitioning import partition_of
 from services.kafka.settings import KafkaSettings
 from services.kafka.topics import sequenced_topic
-from services.streams import rebuild
+from services.streams import rebuild, warrant_state
 from services.streams.envelope import Envelope
 from services.streams.fold import Emitted, PartitionFold
 from services.streams.warrant_state import WarrantState
@@ -128,3 +128,27 @@ async def test_a_query_loads_a_held_partition_up_to_the_committed_offset(
     assert state.rebuilt_records == done
     assert rest == reference[done:]
     assert texts(rest)
+
+
+async def test_a_partition_moved_away_during_its_rebuild_is_not_kept(
+        settings: KafkaSettings, monkeypatch: pytest.MonkeyPatch) -> None:
+    state = WarrantState(settings, scenario_terms())
+    state.keep_only([0])
+    rebuilds: list[int] = []
+
+    async def replay(_settings: object, _topic: str, partition: int, until: int,
+                     _apply: object) -> int:
+        rebuilds.append(until)
+        if len(rebuilds) == 1:
+            state.keep_only([1])  # the group gave partition 0 to another worker meanwhile
+        return until
+
+    monkeypatch.setattr(warrant_state, "replay_partition", replay)
+    env = Envelope(b"GLOW", "clock", b"{}")
+    assert await state.apply(0, 5, [env]) is None  # not folded here: its new owner folds it
+    # handed back later, at a later offset: rebuilt up to it, not taken up from offset 5
+    state.keep_only([0, 1])
+    assert await state.apply(0, 9, [env]) is not None
+    assert rebuilds == [5, 9]
+    assert await state.apply(0, 10, [env]) is not None
+    assert rebuilds == [5, 9]  # from there on, record by record
