@@ -22,9 +22,9 @@ from services.kafka.partitioning import partition_of
 from services.kafka.settings import KafkaSettings
 from services.streams.envelope import INDEX, SEQ, SOURCE, Place, format_input_sequences
 from services.streams.routing import route
-from shared.engine.replay import REPLAY_TOPIC, parse_envelope
+from shared.engine.replay import checked_lines
 from shared.errors import RecordError
-from shared.events.codec import dead_letter, decode, decode_value, encode, topic_of
+from shared.events.codec import dead_letter, decode, encode, topic_of
 from shared.events.inputs import INPUT_TOPICS
 
 
@@ -84,20 +84,14 @@ def plan_pairs(pairs: Sequence[tuple[str, str]]) -> Plan:
 def plan_lines(lines: Sequence[str]) -> Plan:
     """Lines of a replay file, checked as `shared.engine.replay.replay_lines` checks them."""
     plan = Plan()
-    for number, line in enumerate(lines, start=1):
-        text = line.strip()
-        if not text:
+    for line in checked_lines(lines):
+        if line.record is None:
+            assert line.letter is not None
+            plan.local[(line.number, 0, 0)] = Output(topic_of(line.letter), encode(line.letter))
             continue
-        topic = REPLAY_TOPIC
-        try:
-            topic, value = parse_envelope(text)
-            record = decode_value(topic, value)
-        except RecordError as exc:
-            letter = dead_letter(topic, text, f"line {number}: {exc}")
-            plan.local[(number, 0, 0)] = Output(topic_of(letter), encode(letter))
-            continue
-        plan.submissions.append(Submission(number, topic, encode(record).encode("utf-8"),
-                                           record.symbol.encode(), source=text))
+        plan.submissions.append(Submission(line.number, line.topic,
+                                           encode(line.record).encode("utf-8"),
+                                           line.record.symbol.encode(), source=line.text))
     return plan
 
 
