@@ -17,12 +17,6 @@ ZERO = Decimal(0)
 ONE = Decimal(1)
 
 
-def exact(value: Decimal) -> Decimal:
-    """Normalise a computed value to the 28-digit context the contract math uses."""
-    with localcontext(CONTEXT):
-        return +value
-
-
 def div(a: Decimal, b: Decimal) -> Decimal:
     """a / b in the 28-digit context, independent of the caller's thread context."""
     with localcontext(CONTEXT):
@@ -63,5 +57,4 @@ def show(value: Decimal) -> str:
 
 def plain(value: Decimal) -> str:
     """A Decimal as the wire carries it: plain notation, no exponent, trailing zeros kept."""
-    text = format(value, "f")
-    return text
+    return format(value, "f")

@@ -61,7 +61,3 @@ class Engine:
         except RecordError as exc:
             return [dead_letter(topic, raw if raw is not None else encode(record), str(exc),
                                 record.symbol)]
-
-    def finish(self) -> list[OutputRecord]:
-        """Nothing is flushed at the end of input: results depend on event time only."""
-        return []

@@ -35,7 +35,7 @@ class MarketBook:
     def local_date(self, instant: datetime) -> date:
         return instant.astimezone(self.terms.zone).date()
 
-    def quote(self, q: Quote, calendar: TradingCalendar, now: datetime | None) -> None:
+    def quote(self, q: Quote, calendar: TradingCalendar) -> None:
         day = self.local_date(q.at)
         try:
             if not calendar.is_trading_day(day):
@@ -53,7 +53,7 @@ class MarketBook:
         self.history.record_quote(day, q.at, q.bid, q.ask, q.last)
         self.pending.add(day)
 
-    def daily_bar(self, bar: DailyBar, calendar: TradingCalendar, now: datetime | None) -> None:
+    def daily_bar(self, bar: DailyBar, calendar: TradingCalendar) -> None:
         try:
             trading = calendar.is_trading_day(bar.date)
         except CalendarRangeError as exc:

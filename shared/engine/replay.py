@@ -13,7 +13,7 @@ from typing import Any
 
 from shared.engine.engine import Engine
 from shared.errors import RecordError
-from shared.events.codec import dead_letter, decode_value, encode, parse_json, to_dict, topic_of
+from shared.events.codec import dead_letter, decode_value, parse_json, to_dict, topic_of
 from shared.events.inputs import InputRecord
 from shared.events.outputs import DeadLetter, OutputRecord
 
@@ -86,4 +86,3 @@ def output_line(topic: str, record: OutputRecord) -> str:
                       separators=(", ", ": "))
 
 
-__all__ = ["REPLAY_TOPIC", "encode", "output_line", "parse_envelope", "replay_lines"]

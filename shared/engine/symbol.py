@@ -161,13 +161,13 @@ class SymbolEngine:
     # --- quotes and market facts -----------------------------------------------------------
 
     def _quote(self, q: Quote) -> list[OutputRecord]:
-        self.market.quote(q, self.calendar, self.now)
+        self.market.quote(q, self.calendar)
         if self.terms.count_only_observed_trading and q.volume and q.volume > 0:
             self.calendar = self.calendar.with_observed_trading(self.market.local_date(q.at))
         return []
 
     def _daily_bar(self, bar: DailyBar) -> list[OutputRecord]:
-        self.market.daily_bar(bar, self.calendar, self.now)
+        self.market.daily_bar(bar, self.calendar)
         if self.terms.count_only_observed_trading and bar.volume and bar.volume > 0:
             self.calendar = self.calendar.with_observed_trading(bar.date)
         return []
@@ -281,6 +281,3 @@ class SymbolEngine:
         return section10_problem(amendment, book, self.terms)
 
     # --- queries used by the other parts ---------------------------------------------------
-
-    def local_date(self, instant: datetime) -> date:
-        return instant.astimezone(self.terms.zone).date()

@@ -83,7 +83,3 @@ class Book:
 
     def with_warrants(self, states: Mapping[str, WarrantState]) -> Book:
         return replace(self, warrants=_frozen(states))
-
-    def total_shares(self) -> Decimal:
-        """Warrant shares outstanding under all warrants (for the Majority Holders)."""
-        return sum((w.shares for w in self.warrants.values()), Decimal(0))
