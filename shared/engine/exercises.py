@@ -25,7 +25,12 @@ from shared.cap import (
     max_exercise,
     waiver_in_force_from,
 )
-from shared.delivery import DeliverySchedule, buy_in_damages, delivery_schedule
+from shared.delivery import (
+    DeliverySchedule,
+    buy_in_damages,
+    default_check,
+    delivery_schedule,
+)
 from shared.engine.ownership import Ownership
 from shared.engine.warrants import WarrantDesk
 from shared.errors import (
@@ -73,6 +78,7 @@ class OpenExercise:
     deliveries: list[tuple[datetime, Decimal]] = field(default_factory=list)
     defaulted: ExerciseDefault | None = None
     restored: bool = False
+    delivered_in_full: bool = False   # every share delivered by the deadline
 
     def delivered_by(self, instant: datetime) -> Decimal:
         return sum((s for at, s in self.deliveries if at < instant), ZERO)
@@ -232,7 +238,7 @@ class ExerciseDesk:
     @staticmethod
     def _due_at(item: OpenExercise) -> datetime | None:
         """When this exercise next needs event time: its settlement, then its deadline."""
-        if item.refused or item.restored or item.defaulted is not None:
+        if item.refused or item.restored or item.delivered_in_full or item.defaulted is not None:
             return None
         if item.settled is None:
             return item.settle_after
@@ -258,6 +264,7 @@ class ExerciseDesk:
                 out.extend(self._settle(item))
         for item in sorted(watched, key=lambda i: (i.schedule.deadline, i.record.id)):
             if (item.settled is not None and item.defaulted is None and not item.restored
+                    and not item.delivered_in_full
                     and item.shares_due > 0 and item.schedule.deadline <= at):
                 out.extend(self._check_default(item, detected_at))
         while self.waiver_holders and self.waiver_holders[0][0] <= at:
@@ -380,23 +387,19 @@ class ExerciseDesk:
 
     def _check_default(self, item: OpenExercise, detected_at: datetime) -> list[OutputRecord]:
         deadline = item.schedule.deadline
-        short = item.shares_due - item.delivered_by(deadline)
-        if short <= 0:
-            self._delivered_in_full(item)
+        check = default_check(detected_at, deadline, item.shares_due, item.deliveries)
+        if not check.in_default:
+            item.delivered_in_full = True  # nothing more is watched for it
             return []
-        assert item.settled is not None
         alert = ExerciseDefault(
             id=output_id("exercise_default", item.record.id), symbol=self.terms.symbol,
             exercise_id=item.record.id, warrant=item.record.warrant,
             holder=item.record.holder, delivery_due=item.schedule.delivery_due,
-            deadline=deadline, detected_at=detected_at, shares_undelivered=short,
+            deadline=deadline, detected_at=detected_at,
+            shares_undelivered=check.shares_undelivered,
         )
         item.defaulted = alert
         return [alert]
-
-    def _delivered_in_full(self, item: OpenExercise) -> None:
-        """Nothing more is watched for an exercise delivered in full by its deadline."""
-        item.restored = True
 
     # --- Section 7 monitor --------------------------------------------------------------------
 

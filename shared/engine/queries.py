@@ -92,7 +92,7 @@ def open_exercises_view(engine: Engine, symbol: str) -> list[dict[str, Any]]:
     sym = _symbol(engine, symbol)
     out = []
     for item in sorted(sym.exercises.open.values(), key=lambda i: (i.effective_at, i.record.id)):
-        if item.refused or item.restored:
+        if item.refused or item.restored or item.delivered_in_full:
             continue
         delivered = sum((s for _, s in item.deliveries), start=type(item.shares_due)(0))
         status = ("awaiting market value" if item.settled is None
