@@ -23,7 +23,7 @@ from shared.engine.engine import Engine
 from shared.errors import RecordError
 from shared.events.boundary import check_key, message_size
 from shared.events.codec import decode_value, parse_json, to_dict, topic_of
-from shared.events.escaping import MAX_RECORD_BYTES, safe_text
+from shared.events.escaping import MAX_RECORD_BYTES, safe_text, shown
 from shared.events.inputs import InputRecord
 from shared.events.letters import dead_letter
 from shared.events.outputs import DeadLetter, OutputRecord
@@ -52,7 +52,8 @@ def parse_envelope(line: str | bytes) -> tuple[str, Any, object]:
     RecordError if it is not an envelope."""
     obj = parse_json(line)
     if not isinstance(obj, dict):
-        raise RecordError("a replay line must be a JSON object {\"topic\": ..., \"value\": {...}}")
+        raise RecordError("record: a replay line must be a JSON object "
+                          "{\"topic\": ..., \"value\": {...}}")
     topic, value = obj.get("topic"), obj.get("value")
     if not isinstance(topic, str) or not topic:
         raise RecordError("topic: replay line: `topic` missing or not a string")
@@ -60,7 +61,8 @@ def parse_envelope(line: str | bytes) -> tuple[str, Any, object]:
         raise RecordError("value: replay line: `value` missing")
     extra = set(obj) - {"topic", "value", "key"}
     if extra:
-        raise RecordError(f"replay line: unknown fields {', '.join(sorted(extra))}")
+        raise RecordError(f"record: replay line: unknown fields "
+                          f"{', '.join(shown(x) for x in sorted(extra))}")
     key = obj.get("key", _NO_KEY)
     if key is not _NO_KEY and not isinstance(key, str):
         raise RecordError(f"key: must be a string (the record's symbol), got "
