@@ -39,7 +39,7 @@ def _strip_brackets(text: str) -> str:
 
 def _fields(cell: str) -> Fields:
     found: Fields = {}
-    for match in re.finditer(r"`([a-z_]+)`", _strip_brackets(cell)):
+    for match in re.finditer(r"`([a-z_][a-z0-9_]*)`", _strip_brackets(cell)):
         found[match.group(1)] = False
     for name in found:
         if re.search(rf"`{name}`\s*\(optional", cell):
