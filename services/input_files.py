@@ -1,8 +1,9 @@
 """Input files of the `warrantwatch` commands: a path, or `-` for standard input.
 
 Every command that takes an input file (replay, import, demo --scenario) reads it through
-`read_text`, so `-` means standard input everywhere. Text is UTF-8; a file that cannot be
-read raises OSError or UnicodeDecodeError as `Path.read_text` does, for the caller to word.
+`read_text` or `read_bytes`, so `-` means standard input everywhere. Text is UTF-8; a file
+that cannot be read raises OSError or UnicodeDecodeError as `Path.read_text` does, for the
+caller to word.
 """
 
 from __future__ import annotations
@@ -18,6 +19,13 @@ def read_text(name: str | Path) -> str:
     if str(name) == STDIN:
         return sys.stdin.buffer.read().decode("utf-8")
     return Path(name).read_text("utf-8")
+
+
+def read_bytes(name: str | Path) -> bytes:
+    """The bytes of the file `name`, or of standard input when `name` is `-`."""
+    if str(name) == STDIN:
+        return sys.stdin.buffer.read()
+    return Path(name).read_bytes()
 
 
 def stem(name: str | Path) -> str:

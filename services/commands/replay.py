@@ -22,16 +22,16 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from services.input_files import read_text
+from services.input_files import read_bytes
 from services.streams.terms_files import load_terms_files
 from shared.engine import Engine
-from shared.engine.replay import output_line, replay_lines
+from shared.engine.replay import output_line, replay_lines, split_replay_lines
 from shared.terms import Terms
 
 DEAD_LETTER = "dead_letter"
 
 
-def replay_in_process(lines: Sequence[str], terms: Sequence[Terms]) -> list[str]:
+def replay_in_process(lines: Sequence[str | bytes], terms: Sequence[Terms]) -> list[str]:
     engine = Engine(terms)
     return [output_line(topic, record) for topic, record in replay_lines(engine, lines)]
 
@@ -55,12 +55,11 @@ def summary(inputs: int, lines: Sequence[str], out: str) -> str:
 def run(args: argparse.Namespace) -> int:
     source = "standard input" if args.input == "-" else args.input
     try:
-        lines = read_text(args.input).splitlines()
+        # bytes, split on "\n" only: a bad line (not UTF-8, say) is one dead letter
+        # (shared.engine.replay), and U+2028 inside a JSON string is no line end
+        lines = split_replay_lines(read_bytes(args.input))
     except OSError as exc:
         print(f"warrantwatch: cannot read {source}: {exc.strerror}", file=sys.stderr)
-        return 2
-    except UnicodeDecodeError as exc:
-        print(f"warrantwatch: {source} is not UTF-8 text (byte {exc.start})", file=sys.stderr)
         return 2
     terms = load_terms_files(args.terms)
     broker = args.broker
@@ -69,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         from services.kafka.replay import replay_lines_through_kafka
 
-        out = replay_lines_through_kafka(lines, terms, broker=broker)
+        texts = [line.decode("utf-8", errors="surrogateescape") for line in lines]
+        out = replay_lines_through_kafka(texts, terms, broker=broker)
     text = "".join(f"{line}\n" for line in out)
     if args.out == "-":
         sys.stdout.write(text)
