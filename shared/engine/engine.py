@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from shared.engine.symbol import SymbolEngine
-from shared.errors import RecordError
+from shared.errors import RecordError, TermsError
 from shared.events.boundary import admit
 from shared.events.codec import dead_letter, encode
 from shared.events.inputs import InputRecord, Tick
@@ -28,7 +28,8 @@ class Engine:
         self.symbols: dict[str, SymbolEngine] = {}
         for t in terms:
             if t.symbol in self.symbols:
-                raise ValueError(f"two terms files for symbol {t.symbol}")
+                raise TermsError("warrant.symbol", f"two terms for symbol {t.symbol}: one "
+                                 "series of terms per symbol is supported")
             self.symbols[t.symbol] = SymbolEngine(t)
 
     def handle(self, topic: str, raw: str | bytes) -> list[OutputRecord]:
