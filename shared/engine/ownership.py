@@ -4,7 +4,8 @@ Each `holding` and `shares_outstanding` record is a snapshot as of its instant; 
 stock dividend after a snapshot scales it (a holder of `old` shares then holds `new`), and
 shares issued on exercise after a snapshot are added to it (the Holder "shall be deemed ...
 the holder of the shares ... as of the date of such exercise", 2(d)). An `issuance` is a
-snapshot of the shares outstanding right after it.
+snapshot of the shares outstanding right after it. Each share change carries the id of the
+action that made it, so that a rescinded dividend (4(g)(iv)) takes its change out again.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from shared.errors import RecordError
 from shared.numbers import ONE, ZERO, mul
 
 
@@ -68,6 +70,7 @@ class Ownership:
         self.holdings: dict[str, Series] = {}
         self.outstanding = Series()
         self.changes: list[tuple[datetime, Decimal]] = []   # (effective, new/old)
+        self.change_ids: dict[str, tuple[datetime, Decimal]] = {}
 
     def holding(self, holder: str, at: datetime, shares: Decimal, source: str) -> None:
         insort(self.holdings.setdefault(holder, Series()).snapshots, Snapshot(at, shares, source))
@@ -75,8 +78,18 @@ class Ownership:
     def shares_outstanding(self, at: datetime, shares: Decimal, source: str) -> None:
         insort(self.outstanding.snapshots, Snapshot(at, shares, source))
 
-    def share_change(self, at: datetime, ratio: Decimal) -> None:
+    def share_change(self, at: datetime, ratio: Decimal, source: str) -> None:
+        """A split or stock dividend (`source` its id) scales every count from `at`."""
+        if source in self.change_ids:
+            raise RecordError(f"id: share change {source!r} is already recorded")
+        self.change_ids[source] = (at, ratio)
         insort(self.changes, (at, ratio))
+
+    def remove_share_change(self, source: str) -> None:
+        """Undo the share change of `source` (a rescinded dividend, 4(g)(iv)); none: no-op."""
+        change = self.change_ids.pop(source, None)
+        if change is not None:
+            self.changes.remove(change)
 
     def issued(self, holder: str, at: datetime, shares: Decimal, source: str) -> None:
         """Shares issued on exercise: the holder's and the outstanding both grow."""

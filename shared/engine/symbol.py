@@ -9,7 +9,7 @@ deadline) is emitted then, in instant order.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -189,23 +189,42 @@ class SymbolEngine:
     # --- warrants: Sections 4, 5, 10 ---------------------------------------------------------
 
     def _warrant_action(self, action: CorporateAction) -> list[OutputRecord]:
-        own = self.exercises.ownership
-        if isinstance(action, StockSplit):
-            self.market.share_change(ShareChange(action.effective, div(action.old, action.new),
-                                                 action.id))
-            own.share_change(self.desk.close_of_business(action.effective),
-                             div(action.new, action.old))
-        elif isinstance(action, StockDividend):
-            self.market.share_change(ShareChange(action.payment_date,
-                                                 div(Decimal(1), 1 + action.rate), action.id))
-            own.share_change(self.desk.close_of_business(action.payment_date), 1 + action.rate)
+        if isinstance(action, StockSplit | StockDividend):
+            self._share_change(action)
         elif isinstance(action, DividendAbandoned):
-            self.market.history.remove_change(action.dividend_id)
+            if self.desk.abandonment_refusal(action, self.now) is None:
+                self._undo_share_change(action.dividend_id)  # 4(g)(iv): rescinded with it
         elif isinstance(action, Issuance):
-            own.shares_outstanding(self.desk.close_of_business(action.date),
-                                   action.outstanding_before + action.shares, action.id)
+            self.exercises.ownership.shares_outstanding(
+                self.desk.close_of_business(action.date), action.outstanding_before + action.shares,
+                action.id)
         out = self.desk.corporate_action(action, self.now)
         return [*self._section9(action), *out]
+
+    def _share_change(self, action: StockSplit | StockDividend) -> None:
+        """The facts a 4(b) share change derives outside the warrant timeline, under its id:
+        older prices for Section 8, and the Section 7 counts (docs/decisions.md).
+
+        A split's prices are on the new basis from its effective date; a stock dividend's
+        from the day after its record date (the warrant's terms move at that close), and the
+        holder's and the outstanding counts grow when the dividend shares are issued, at
+        close of business on the payment date."""
+        own = self.exercises.ownership
+        if isinstance(action, StockSplit):
+            own.share_change(self.desk.close_of_business(action.effective),
+                             div(action.new, action.old), action.id)
+            self.market.share_change(ShareChange(action.effective, div(action.old, action.new),
+                                                 action.id))
+        else:
+            own.share_change(self.desk.close_of_business(action.payment_date), 1 + action.rate,
+                             action.id)
+            self.market.share_change(ShareChange(action.record_date + timedelta(days=1),
+                                                 div(Decimal(1), 1 + action.rate), action.id))
+
+    def _undo_share_change(self, cause_id: str) -> None:
+        """Everything `_share_change` derived from `cause_id`, taken out together."""
+        self.market.history.remove_change(cause_id)
+        self.exercises.ownership.remove_share_change(cause_id)
 
     def _section9(self, action: CorporateAction) -> list[OutputRecord]:
         """Section 9: notice of a record or effective date due 20 days before it."""
