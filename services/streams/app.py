@@ -24,7 +24,7 @@ from services.kafka.embedded import free_port
 from services.kafka.profiles import profile_for
 from services.kafka.settings import KafkaSettings
 from services.kafka.topics import input_topics, sequenced_topic
-from services.streams import intake, views, warrant_state
+from services.streams import health_views, intake, views, warrant_state
 from services.streams.fetch_wait import transport_with_fetch_wait
 from services.streams.outputs import OutputPublisher
 from services.streams.warrant_state import WarrantState
@@ -89,7 +89,8 @@ def build_streams(settings: KafkaSettings, terms: Sequence[Terms], *, data_dir: 
     sequenced = _raw_topic(app, sequenced_topic(settings))
     state = WarrantState(settings, terms)
     intake.register(app, _raw_topic(app, *input_topics(settings)), sequenced_topic(settings),
-                    settings)
+                    settings, state.health)
     warrant_state.register(app, sequenced, OutputPublisher(settings), state)
     views.register(app, state)
+    health_views.register(app, state)
     return Streams(app, state, web_port)
