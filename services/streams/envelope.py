@@ -80,7 +80,7 @@ class Envelope:
         if self.index is not None:
             out.append((INDEX, str(self.index).encode()))
         if self.source is not None:
-            out.append((SOURCE, self.source.encode()))
+            out.append((SOURCE, self.source.encode("utf-8", errors="surrogatepass")))
         if self.reject is not None:
             out.append((REJECT, self.reject.encode()))
         if self.broadcast:
@@ -107,7 +107,8 @@ class Envelope:
                 origin=Origin.parse(h[ORIGIN].decode()) if ORIGIN in h else None,
                 place=place,
                 index=int(h[INDEX]) if INDEX in h else None,
-                source=h[SOURCE].decode() if SOURCE in h else None,
+                source=(h[SOURCE].decode("utf-8", errors="surrogatepass") if SOURCE in h
+                        else None),
                 reject=h[REJECT].decode() if REJECT in h else None,
                 broadcast=h.get(BROADCAST) == b"1",
                 letter=h.get(LETTER) == b"1",

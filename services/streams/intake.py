@@ -42,7 +42,9 @@ from services.streams.limits import MAX_INPUT_MESSAGE_BYTES, MAX_KEY_BYTES, MAX_
 from services.streams.pack import PACK_HEADERS, Packer
 from services.streams.routing import route
 from shared.errors import RecordError
+from shared.events.boundary import admit
 from shared.events.codec import dead_letter, encode
+from shared.events.outputs import DeadLetter
 
 log = logging.getLogger(__name__)
 
@@ -69,10 +71,10 @@ def envelopes(settings: KafkaSettings, kafka_topic: str, partition: int, offset:
 
 
 def _letter(settings: KafkaSettings, logical: str, origin: Origin, key: bytes | None,
-            raw: bytes, reason: str) -> tuple[int, Envelope]:
+            raw: bytes, reason: str, letter: DeadLetter | None = None) -> tuple[int, Envelope]:
     """The envelope of a message forwarded as its dead letter, to its key's partition."""
     fallback = key or b""
-    letter = dead_letter(logical, raw, reason)
+    letter = letter or dead_letter(logical, raw, reason)
     return (partition_of(fallback, settings.partitions),
             Envelope(key=fallback if len(fallback) <= MAX_KEY_BYTES else b"", topic=logical,
                      value=encode(letter).encode("utf-8", errors="backslashreplace"),
@@ -81,9 +83,10 @@ def _letter(settings: KafkaSettings, logical: str, origin: Origin, key: bytes | 
 
 def _envelopes(settings: KafkaSettings, logical: str, origin: Origin, key: bytes | None,
                raw: bytes, headers: dict[str, bytes]) -> list[tuple[int, Envelope]]:
-    if len(raw) > MAX_RECORD_BYTES:
-        return [_letter(settings, logical, origin, key, raw,
-                        f"record: {len(raw)} bytes exceeds the {MAX_RECORD_BYTES}-byte limit")]
+    if len(raw) > MAX_RECORD_BYTES:  # the boundary refuses it unparsed: forward its letter
+        letter = admit(logical, raw)
+        assert isinstance(letter, DeadLetter)
+        return [_letter(settings, logical, origin, key, raw, letter.reason, letter)]
     source_raw = headers.get(SOURCE)
     if source_raw is not None and len(raw) + len(source_raw) > MAX_INPUT_MESSAGE_BYTES:
         return [_letter(settings, logical, origin, key, raw,
@@ -102,7 +105,7 @@ def _envelopes(settings: KafkaSettings, logical: str, origin: Origin, key: bytes
     source = None
     if source_raw is not None:
         try:
-            source = source_raw.decode("utf-8")
+            source = source_raw.decode("utf-8", errors="surrogatepass")
         except UnicodeDecodeError:
             reject = reject or f"{SOURCE}: the header is not UTF-8"
     out = []

@@ -24,8 +24,9 @@ from dataclasses import dataclass
 from services.kafka.partitioning import partition_of
 from services.streams.limits import MAX_KEY_BYTES, MAX_RECORD_BYTES
 from shared.engine.engine import ALL_SYMBOLS
-from shared.events.codec import decode
+from shared.events.boundary import admit, check_key
 from shared.events.inputs import Tick
+from shared.events.outputs import DeadLetter
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,16 +54,6 @@ def _keyed_by_own_symbol(raw: bytes | str, key: bytes) -> bool:
     return isinstance(obj, dict) and obj.get("symbol") == symbol and symbol != ALL_SYMBOLS
 
 
-def shown_key(key: bytes, limit: int = 48) -> str:
-    """A key quoted in a reason: escaped ASCII, cut at `limit` bytes."""
-    try:
-        text: str | bytes = key.decode("utf-8")
-    except UnicodeDecodeError:
-        text = key
-    quoted = ascii(text[:limit])
-    return quoted if len(key) <= limit else f"{quoted}... ({len(key)} bytes)"
-
-
 def _by_key(key: bytes | None, partitions: int, reject: str | None = None) -> Route:
     """The route of a message that is not routed by its record: its key's partition; a key
     too long to be a symbol is not carried to the outputs."""
@@ -84,18 +75,13 @@ def route(topic: str, raw: bytes | str, key: bytes | None, partitions: int) -> R
 
 def route_by_record(topic: str, raw: bytes | str, key: bytes | None, partitions: int) -> Route:
     """The route read from the fully decoded record (what `route` gives in every case)."""
-    try:
-        record = decode(topic, raw)
-    except Exception:
+    record = admit(topic, raw)  # the decoding boundary of shared/events: never raises
+    if isinstance(record, DeadLetter):
         return _by_key(key, partitions)
-    symbol = record.symbol.encode("utf-8", errors="surrogatepass")
-    if key is None:
-        return _by_key(key, partitions, f"key: the message has no Kafka key; every input is "
-                                        f"keyed by its symbol {record.symbol[:48]!a}")
-    if key != symbol:
-        reason = (f"key: Kafka key {shown_key(key)} is not the record's symbol "
-                  f"{record.symbol[:48]!a}: every input is keyed by its symbol")
-        return _by_key(key, partitions, reason)
+    problem = check_key(key, record.symbol, keyed=True)
+    if problem is not None:
+        return _by_key(key, partitions, problem)
+    symbol = record.symbol.encode()
     if isinstance(record, Tick) and record.symbol == ALL_SYMBOLS:
         return Route(symbol, tuple(range(partitions)), broadcast=True)
     return Route(symbol, (partition_of(symbol, partitions),))

@@ -97,11 +97,19 @@ def parse_instant(text: str) -> datetime:
             raise BadParameter(f"time {_quoted(text)} is outside the calendar once in UTC "
                                f"(years 1 to 9999)") from None
         return at
-    if "offset" in reason:
+    if _naive(text):
         raise BadParameter(f"time {_quoted(text)} has no UTC offset (e.g. -05:00 or Z): the "
                            f"contract's times are instants")
     raise BadParameter(f"time {_quoted(text)} is not an ISO 8601 date and time "
                        f"(YYYY-MM-DDTHH:MM:SS with an offset; send + as %2B): {reason}")
+
+
+def _naive(text: str) -> bool:
+    """A date and time that would be an instant but for its missing UTC offset."""
+    try:
+        return datetime.fromisoformat(text).tzinfo is None
+    except ValueError:
+        return False
 
 
 def _quoted(text: str, limit: int = 64) -> str:
