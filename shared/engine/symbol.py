@@ -17,6 +17,7 @@ from pydantic import BaseModel
 
 from shared.calendar import TradingCalendar
 from shared.calendar.exchange import RANGE_END, RANGE_START
+from shared.engine.basis import on_terms_basis
 from shared.engine.exercises import ExerciseDesk
 from shared.engine.market import MarketBook
 from shared.engine.warrants import WarrantDesk, is_warrant_action
@@ -106,7 +107,8 @@ class SymbolEngine:
         self.now: datetime | None = None
         self.market = MarketBook(terms)
         self.desk = WarrantDesk(terms, self.market_value, self.amendment_problem)
-        self.exercises = ExerciseDesk(terms, self.desk, self.current_calendar, self.market_value)
+        self.exercises = ExerciseDesk(terms, self.desk, self.current_calendar,
+                                      self.exercise_market_value)
         self.seen: dict[str, set[str]] = {}
         self._handlers: dict[str, Handler] = {
             "quote": self._quote,
@@ -243,11 +245,12 @@ class SymbolEngine:
             self.market.share_change(ShareChange(action.effective, div(action.old, action.new),
                                                  action.id))
             own.share_change(self.desk.close_of_business(action.effective),
-                             div(action.new, action.old))
+                             div(action.new, action.old), action.id)
         elif isinstance(action, StockDividend):
             self.market.share_change(ShareChange(action.payment_date,
                                                  div(Decimal(1), 1 + action.rate), action.id))
-            own.share_change(self.desk.close_of_business(action.payment_date), 1 + action.rate)
+            own.share_change(self.desk.close_of_business(action.payment_date), 1 + action.rate,
+                             action.id)
         elif isinstance(action, DividendAbandoned):
             self.market.history.remove_change(action.dividend_id)
         elif isinstance(action, Issuance):
@@ -329,6 +332,12 @@ class SymbolEngine:
     def market_value(self, day: date) -> Decimal:
         """Section 8 PSMV of `day` from what is known now (MarketValueUnavailable if none)."""
         return self.market.value_of(day, self.calendar).value
+
+    def exercise_market_value(self, day: date, at: datetime) -> tuple[Decimal, str]:
+        """B for an exercise effective at `at` on `day`: the PSMV of `day` on the basis of
+        the terms in force at `at` (shared/engine/basis.py), with its calculation."""
+        return on_terms_basis(self.market_value(day), day, at, self.market.history.changes,
+                              self.exercises.ownership.changes)
 
     def amendment_problem(self, amendment: Amendment, book: Book) -> str | None:
         """Section 10: why an amendment cannot bind, or None."""
