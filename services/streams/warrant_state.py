@@ -132,6 +132,9 @@ class WarrantState:
             fold = await self._load(partition, offset, reload=fold is not None)
             if not self.owns(partition):  # the group moved it away during the rebuild
                 return None
+            skip = self._skip.get(partition)
+            if skip is not None and skip[0] <= offset <= skip[1]:
+                return []  # the snapshot loaded covers it
         steps = [fold.apply(env) for env in message]
         self._last_offset[partition] = offset
         self._anchor[partition] = Anchor.of(offset, value)
