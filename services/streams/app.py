@@ -19,6 +19,7 @@ from typing import Any
 
 import faust
 
+from services import console
 from services.kafka.client import ssl_context
 from services.kafka.embedded import free_port
 from services.kafka.profiles import profile_for
@@ -100,4 +101,5 @@ def build_streams(settings: KafkaSettings, terms: Sequence[Terms], *, data_dir: 
                     settings)
     warrant_state.register(app, sequenced, OutputPublisher(settings), state)
     views.register(app, state)
+    console.register(app, state)
     return Streams(app, state, web_port)
