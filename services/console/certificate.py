@@ -12,7 +12,7 @@ Only an `adjustment` has one: a carried-forward one (4(g)(ii)) is not made yet.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -51,12 +51,15 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}
 """
 
 
-def _change(before: Any, after: Any) -> str:
+def _change(before: Any, after: Any, show: Callable[[Any], str]) -> str:
+    """The amount of the adjustment: after - before, shown as the figures are, and in %."""
     b, a = Decimal(str(before)), Decimal(str(after))
+    sign = "+" if a >= b else "-"
+    amount = f"{sign}{show(abs(a - b))}"
     if b == 0:
-        return "-"
+        return amount
     pct = (a - b) / b * 100
-    return f"{pct.quantize(Decimal('0.01')):+}%"
+    return f"{amount} ({pct.quantize(Decimal('0.01')):+}%)"
 
 
 def render_certificate(record: Mapping[str, Any], *, issuer: str | None = None,
@@ -73,11 +76,11 @@ def render_certificate(record: Mapping[str, Any], *, issuer: str | None = None,
         "<table><thead><tr><th></th><th>Before</th><th>After</th><th>Change</th></tr></thead>"
         f'<tbody><tr><th>Warrant Price</th><td class="n">{esc(price(record["price_before"]))}'
         f'</td><td class="n">{esc(price(record["price_after"]))}</td><td class="n">'
-        f'{esc(_change(record["price_before"], record["price_after"]))}</td></tr>'
+        f'{esc(_change(record["price_before"], record["price_after"], price))}</td></tr>'
         f'<tr><th>Warrant Share Number</th><td class="n">'
         f'{esc(shares(record["shares_before"]))}</td><td class="n">'
         f'{esc(shares(record["shares_after"]))}</td><td class="n">'
-        f'{esc(_change(record["shares_before"], record["shares_after"]))}</td></tr>'
+        f'{esc(_change(record["shares_before"], record["shares_after"], shares))}</td></tr>'
         "</tbody></table>")
     after = (
         "<table><tbody>"

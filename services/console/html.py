@@ -27,8 +27,9 @@ main{padding:1em 1.2em;max-width:1200px}
 h1{font-size:1.35em;margin:.2em 0 .6em}h2{font-size:1.1em;margin:1.4em 0 .4em}
 table{border-collapse:collapse;background:#fff;margin:.4em 0 1em}
 th,td{border:1px solid #d0d5dc;padding:.3em .6em;text-align:left;vertical-align:top}
-th{background:#e8ecf1}td.n{text-align:right;font-variant-numeric:tabular-nums}
-.calc{font-size:.9em;color:#3b4653;max-width:70em;white-space:pre-wrap;word-break:break-word}
+th{background:#e8ecf1}td{white-space:nowrap}td.n{text-align:right;font-variant-numeric:tabular-nums}
+.calc{font-size:.9em;color:#3b4653;max-width:70em;white-space:pre-wrap !important;
+word-break:break-word}
 .alert{color:#8a1c1c;font-weight:600}.ok{color:#1d6b35}.muted{color:#66707c}
 .box{background:#fff;border:1px solid #d0d5dc;padding:.6em 1em;margin:.6em 0}
 nav.sym a{margin-right:1em}
