@@ -15,11 +15,11 @@ from pathlib import Path
 
 from services.streams.terms_files import load_terms_files
 from shared.engine import Engine
-from shared.engine.replay import output_line, replay_lines
+from shared.engine.replay import output_line, replay_lines, split_replay_lines
 from shared.terms import Terms
 
 
-def replay_in_process(lines: Sequence[str], terms: Sequence[Terms]) -> list[str]:
+def replay_in_process(lines: Sequence[str | bytes], terms: Sequence[Terms]) -> list[str]:
     engine = Engine(terms)
     return [output_line(topic, record) for topic, record in replay_lines(engine, lines)]
 
@@ -27,7 +27,9 @@ def replay_in_process(lines: Sequence[str], terms: Sequence[Terms]) -> list[str]
 def run(args: argparse.Namespace) -> int:
     source = Path(args.input)
     try:
-        lines = source.read_text("utf-8").splitlines()
+        # bytes, split on "\n" only: a bad line (not UTF-8, say) is one dead letter
+        # (shared.engine.replay), and U+2028 inside a JSON string is no line end
+        lines = split_replay_lines(source.read_bytes())
     except OSError as exc:
         print(f"warrantwatch: cannot read {source}: {exc.strerror}", file=sys.stderr)
         return 2
@@ -38,7 +40,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         from services.kafka.replay import replay_lines_through_kafka
 
-        out = replay_lines_through_kafka(lines, terms, broker=broker)
+        texts = [line.decode("utf-8", errors="surrogateescape") for line in lines]
+        out = replay_lines_through_kafka(texts, terms, broker=broker)
     text = "".join(f"{line}\n" for line in out)
     if args.out == "-":
         sys.stdout.write(text)
