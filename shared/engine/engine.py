@@ -21,7 +21,7 @@ from types import MappingProxyType
 from typing import Any, NamedTuple
 
 from shared.engine.symbol import SymbolEngine, time_field
-from shared.errors import CalendarRangeError, EngineFault, RecordError
+from shared.errors import CalendarRangeError, EngineFault, RecordError, TermsError
 from shared.events.boundary import admit
 from shared.events.codec import dead_letter, encode
 from shared.events.escaping import shown
@@ -98,7 +98,8 @@ class Engine:
         self._guards: dict[str, _Guard] = {}
         for t in terms:
             if t.symbol in self.symbols:
-                raise ValueError(f"two terms files for symbol {t.symbol}")
+                raise TermsError("warrant.symbol", f"two terms for symbol {t.symbol}: one "
+                                 "series of terms per symbol is supported")
             self.symbols[t.symbol] = SymbolEngine(t)
             self._guards[t.symbol] = _Guard(self.symbols[t.symbol])
 
