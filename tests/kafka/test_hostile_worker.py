@@ -195,6 +195,8 @@ async def test_the_corpus_on_the_live_topics_of_a_worker(settings: KafkaSettings
     assert all(len(x["reason"]) <= 300 and len(x["raw"].encode()) <= 16_384 for x in letters)
     valid = {t: v for t, v in outputs.by_topic.items() if t != "dead-letters"}
     assert valid == {t: v for t, v in expected.items() if t != "dead-letters"}
+    print(f"\nlive corpus: {len(sent_cases)} hostile, {len(stalls)} valid; slowest valid "
+          f"output {max(stalls):.3f} s, median {sorted(stalls)[len(stalls) // 2]:.3f} s")
     assert max(stalls) < STALL_BOUND
     assert ready[0] == 0 and json.loads(ready[1])["ready"] is True, ready
     assert live[0] == 0, live
