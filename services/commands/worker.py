@@ -25,6 +25,9 @@ from services.streams.terms_files import load_terms_files
 from shared.errors import BrokerError
 from shared.terms import Terms
 
+# the exit status of a worker that found a log gone backwards (services/streams/rebuild.py)
+EXIT_LOG_WENT_BACKWARDS = 3
+
 
 def settings_from_args(args: argparse.Namespace) -> KafkaSettings:
     try:
@@ -54,9 +57,15 @@ def run_worker(settings: KafkaSettings, terms: list[Terms], log_level: str) -> i
               f"http://{settings.web_bind}:{streams.web_port}/", file=sys.stderr, flush=True)
         worker = faust.Worker(streams.app, loop=loop, loglevel=log_level, quiet=True,
                               redirect_stdouts=False)
+        if not worker.stdout.isatty():  # its spinner writes cursor codes even to a file
+            worker.spinner = None
         try:
             worker.execute_from_commandline()
         except SystemExit as exc:
+            if streams.state.health.fatal is not None:  # a log went backwards: not a clean stop
+                print(f"warrantwatch worker stopped: {streams.state.health.fatal}",
+                      file=sys.stderr, flush=True)
+                return EXIT_LOG_WENT_BACKWARDS
             return exc.code if isinstance(exc.code, int) else 1
     return 0  # pragma: no cover - execute_from_commandline always raises SystemExit
 
