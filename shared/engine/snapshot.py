@@ -19,7 +19,7 @@ can at worst fail to load. msgspec writes and reads the msgpack (docs/decisions.
 the json module, no code execution on load).
 
 `SNAPSHOT_VERSION` names the format; the header also carries a digest of the registered
-classes' field names, so a change to any state class refuses older snapshots without anyone
+classes' field names and of `STATE_FIELDS`, so a change to any state class refuses older snapshots without anyone
 having to remember to bump the version; and each symbol carries a digest of its terms.
 Anything that does not match, or does not decode, raises `SnapshotError` before any symbol
 of the engine is touched.
@@ -59,7 +59,7 @@ from shared.warrant.timeline import Entry
 if TYPE_CHECKING:
     from shared.engine.engine import Engine
 
-SNAPSHOT_VERSION = 2  # 2: the exercises part keeps the Form 4 reporting owners
+SNAPSHOT_VERSION = 3  # 2: the Form 4 reporting owners; 3: quote ids per date (`recent`)
 FORMAT = "warrantwatch-engine-snapshot"
 
 # --- the registered classes ----------------------------------------------------------------
@@ -98,6 +98,7 @@ _FIELDS: dict[type, tuple[str, ...]] = {
 
 def _schema_digest() -> str:
     parts = [f"{FORMAT}/{SNAPSHOT_VERSION}"]
+    parts.extend(f"{part}: {','.join(names)}" for part, names in STATE_FIELDS.items())
     for name in sorted(_CLASSES):
         cls = _CLASSES[name]
         fields = _FIELDS.get(cls) or tuple(m.name for m in cls)  # type: ignore[attr-defined]
@@ -105,7 +106,6 @@ def _schema_digest() -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
-SCHEMA_DIGEST = _schema_digest()
 
 # --- values --------------------------------------------------------------------------------
 
@@ -261,6 +261,9 @@ WIRING_FIELDS: dict[str, tuple[str, ...]] = {
     "exercises": ("terms", "warrants", "calendar", "market_value", "ownership", "watching"),
     "ownership": (),
 }
+
+
+SCHEMA_DIGEST = _schema_digest()
 
 
 def parts(engine: SymbolEngine) -> dict[str, Any]:
