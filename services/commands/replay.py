@@ -1,4 +1,5 @@
-"""`warrantwatch replay IN.jsonl --out OUT.jsonl [--terms FILE ...] [--broker B]`.
+"""`warrantwatch replay IN.jsonl --out OUT.jsonl [--terms FILE ...] [--terms-dir DIR]
+[--broker B]`.
 
 Reads the replay format of docs/events.md, runs the contract engine, and writes every output
 record as a replay line. `--broker inprocess` (the default) runs the pure engine in this
@@ -13,7 +14,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from services.streams.terms_files import load_terms_files
+from services.live.terms_flags import add_terms_flags, terms_from_args
 from shared.engine import Engine
 from shared.engine.replay import output_line, replay_lines
 from shared.terms import Terms
@@ -31,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"warrantwatch: cannot read {source}: {exc.strerror}", file=sys.stderr)
         return 2
-    terms = load_terms_files(args.terms)
+    terms = terms_from_args(args)
     broker = args.broker
     if broker == "inprocess":
         out = replay_in_process(lines, terms)
@@ -53,8 +54,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("replay", help="run a JSONL replay file through the contract engine")
     p.add_argument("input", metavar="IN.jsonl")
     p.add_argument("--out", default="-", metavar="OUT.jsonl", help="output file (- for stdout)")
-    p.add_argument("--terms", action="append", metavar="FILE",
-                   help="terms file (repeat for several symbols); default: bundled W-F-05")
+    add_terms_flags(p)
     p.add_argument("--broker", default="inprocess",
                    help="inprocess (default), embedded, or kafka://HOST:PORT")
     p.set_defaults(func=run)
