@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import signal
 from datetime import datetime
 
 from services.live.client_settings import add_broker_flags, client_settings, stderr
@@ -54,9 +55,17 @@ def run(args: argparse.Namespace) -> int:
         raise BrokerError(f"--every must be above 0 seconds, got {args.every}")
     stderr(f"clock on {settings.broker} ({settings.topic('clock')}): {source.describe()}")
     log = stderr if not args.quiet else None
+
+    async def ticking() -> int:
+        stop = asyncio.Event()  # SIGTERM and SIGINT stop it between two ticks
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        return await run_clock(settings, terms, source, every=args.every,
+                               should_stop=stop.is_set, ticks=args.ticks, log=log)
+
     with contextlib.suppress(KeyboardInterrupt):
-        count = asyncio.run(run_clock(settings, terms, source, every=args.every,
-                                      ticks=args.ticks, log=log))
+        count = asyncio.run(ticking())
         stderr(f"published {count} ticks")
     return 0
 

@@ -71,9 +71,10 @@ class ScaledTime:
         return f"{self.start.isoformat()} at {self.rate:g} x real time"
 
     def now(self) -> datetime:
+        reading = self._monotonic()
         if self._origin is None:
-            self._origin = self._monotonic()
-        return self.start + timedelta(seconds=(self._monotonic() - self._origin) * self.rate)
+            self._origin = reading
+        return self.start + timedelta(seconds=(reading - self._origin) * self.rate)
 
     async def sleep(self, seconds: float) -> None:
         await self._sleep(max(0.0, seconds) / self.rate)
