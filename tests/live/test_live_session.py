@@ -8,9 +8,6 @@ the exercise that is never delivered, detected by the tick at its deadline.
 Figures worked by hand (tests/resources/live/session.jsonl; W-F-05 terms):
 - the cash exercise of 100,000 shares at the Warrant Price $2.40 (no adjustment in this
   file): payment due 100,000 x 2.40 = $240,000.00, 100,000 shares issued;
-- cap (Section 7): 4.999% of 50,000,000 outstanding = 2,499,500, less 1,500,000 owned =
-  999,500 of room... as the engine counts it with the shares it issues, before the
-  exercise: (0.04999 x 50,000,000 - 1,500,000) / (1 - 0.04999) = 1,052,094 (floor);
 - 2(d): 3 Trading Days after Thursday 2005-09-15 = Fri 16, Mon 19, Tue 20: due 2005-09-20,
   deadline the end of that day, 2005-09-21 00:00 EDT = 04:00 UTC; no delivery: 100,000
   shares undelivered, detected at the clock's tick for that instant.
