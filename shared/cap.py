@@ -23,14 +23,17 @@ Largest exercise Y for a refused request (decisions, docs/decisions.md):
 Waivers: a Waiver Notice effective (Section 12) at any time on date D takes the cap off,
 for the warrant shares it names (the whole warrant if none), from 00:00 eastern of
 D + 61 days (`waiver_notice_days`): the notice has then been given on 61 calendar days.
-An exercise of no more warrant shares than a partial waiver still covers passes; a larger
-one is checked as a whole, because the waived shares it issues are owned afterwards too.
+Within one exercise (docs/contract.md "Exercise"), the waiver covers as many of the warrant
+shares asked as it still names, the cash part first; the part not covered is tested alone
+against what the holder owned before the exercise, and the covered part is issued free of
+the cap. So a holder who waived W shares may exercise W plus the capped maximum in one
+request; later exercises count every share the holder then owns, waived ones included.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -110,29 +113,11 @@ def _check_holdings(owned: Decimal, outstanding: Decimal, cap: Decimal) -> None:
         )
 
 
-def check_cap(
-    owned: Decimal,
-    outstanding: Decimal,
-    issued: Decimal,
-    cap: Decimal,
-    *,
-    exercised: Decimal | None = None,
-    waived: Decimal = ZERO,
-) -> CapCheck:
-    """Section 7: (H + X) / (O + X) <= cap for X whole shares issued.
-
-    With `exercised` (warrant shares Y) at most `waived` (warrant shares a partial waiver
-    in force still covers), the exercise passes whatever the ratio.
-    """
+def check_cap(owned: Decimal, outstanding: Decimal, issued: Decimal,
+              cap: Decimal) -> CapCheck:
+    """Section 7: (H + X) / (O + X) <= cap for X whole shares issued."""
     _check_holdings(owned, outstanding, cap)
     require_not_negative(issued, "shares issued X")
-    require_not_negative(waived, "waived warrant shares")
-    if exercised is not None and exercised <= waived:
-        return CapCheck(
-            True, owned, outstanding, issued, cap,
-            f"Section 7 waived: {figure(exercised)} warrant shares exercised <= "
-            f"{figure(waived)} covered by the Waiver Notice",
-        )
     after, base = total(owned, issued), total(outstanding, issued)
     passes = after <= product(cap, base)
     ratio = quotient(after, base)
@@ -143,6 +128,82 @@ def check_cap(
         f"{'passes' if passes else 'over the cap'}"
     )
     return CapCheck(passes, owned, outstanding, issued, cap, text)
+
+
+@dataclass(frozen=True, slots=True)
+class WaiverSplit:
+    """An exercise request split by a partial waiver: the covered part (cash first), the rest."""
+
+    covered_cash: Decimal
+    covered_cashless: Decimal
+    cash: Decimal  # cash warrant shares not covered
+    cashless: Decimal  # cashless warrant shares not covered
+
+    @property
+    def covered(self) -> Decimal:
+        return total(self.covered_cash, self.covered_cashless)
+
+    @property
+    def rest(self) -> Decimal:
+        return total(self.cash, self.cashless)
+
+
+def split_by_waiver(cash_shares: Decimal, cashless_shares: Decimal,
+                    waived: Decimal) -> WaiverSplit:
+    """Section 7: the warrant shares of a request a partial waiver still covers, cash first."""
+    cash = require_not_negative(cash_shares, "cash warrant shares")
+    cashless = require_not_negative(cashless_shares, "cashless warrant shares")
+    room = require_not_negative(waived, "waived warrant shares")
+    w_cash = min(cash, room)
+    w_cl = min(cashless, difference(room, w_cash))
+    return WaiverSplit(w_cash, w_cl, difference(cash, w_cash), difference(cashless, w_cl))
+
+
+def whole_shares(cash_shares: Decimal, cashless_shares: Decimal, warrant_price: Decimal,
+                 market_value: Decimal | None) -> Decimal:
+    """Whole shares a cash and cashless part issue: floor(Y_cash + Y_cl x (B - A) / B), exact."""
+    if cashless_shares == 0:
+        whole, _ = floor_divmod(cash_shares, ONE)
+        return whole
+    if market_value is None:
+        raise ContractInputError("the shares a cashless part issues need the PSMV B")
+    b = require_positive(market_value, "Per Share Market Value B")
+    scaled = total(product(cash_shares, b),
+                   product(cashless_shares, difference(b, warrant_price)))
+    whole, _ = floor_divmod(scaled, b)
+    return whole
+
+
+def check_exercise(
+    owned: Decimal,
+    outstanding: Decimal,
+    cap: Decimal,
+    *,
+    cash_shares: Decimal,
+    cashless_shares: Decimal,
+    warrant_price: Decimal,
+    market_value: Decimal | None,
+    waived: Decimal = ZERO,
+) -> tuple[CapCheck, WaiverSplit]:
+    """Section 7 for one exercise: the part a partial waiver does not cover is tested alone
+    against the holdings before the exercise; the covered part passes free of the cap."""
+    split = split_by_waiver(cash_shares, cashless_shares, waived)
+    issued = whole_shares(split.cash, split.cashless, warrant_price, market_value)
+    check = check_cap(owned, outstanding, issued, cap)
+    if split.covered == 0:
+        return check, split
+    if split.rest == 0:
+        _check_holdings(owned, outstanding, cap)
+        text = (f"Section 7 waived: the {figure(split.covered)} warrant shares exercised are "
+                f"within the {figure(waived)} the Waiver Notice still covers")
+        return CapCheck(True, owned, outstanding, ZERO, cap, text), split
+    text = (f"Section 7: the Waiver Notice covers {figure(split.covered)} of the warrant shares "
+            f"(cash {figure(split.covered_cash)}, cashless {figure(split.covered_cashless)}), "
+            f"issued free of the cap; the other {figure(split.rest)} (cash {figure(split.cash)},"
+            f" cashless {figure(split.cashless)}) issue X = {figure(issued)} whole shares, "
+            f"tested against the holdings before the exercise: "
+            + check.calculation.removeprefix("Section 7: "))
+    return replace(check, calculation=text), split
 
 
 def max_shares_issuable(owned: Decimal, outstanding: Decimal, cap: Decimal) -> Decimal:
@@ -198,16 +259,40 @@ def max_exercise(
     """Section 7: the largest exercise like the one requested that passes (see module doc).
 
     `available` bounds the total by the warrant shares left; `waived` is what a partial
-    waiver in force still covers. A cashless part needs B > A (else CashlessOutOfMoney).
+    waiver in force still covers: that part of the request (cash first) is issued free of
+    the cap, and the largest capped exercise of the rest is added to it. A cashless part
+    needs B > A (else CashlessOutOfMoney).
     """
     _check_holdings(owned, outstanding, cap)
     req_cash = require_not_negative(cash_shares, "cash warrant shares")
     req_cl = require_not_negative(cashless_shares, "cashless warrant shares")
-    a = require_positive(warrant_price, "Warrant Price A")
-    require_positive(step, "step")
+    require_not_negative(waived, "waived warrant shares")
     limit = total(req_cash, req_cl) if available is None else min(
         total(req_cash, req_cl), require_not_negative(available, "warrant shares available")
     )
+    if waived == 0:
+        return _max_capped(owned, outstanding, cap, req_cash, req_cl, warrant_price,
+                           market_value, limit, step)
+    split = split_by_waiver(req_cash, req_cl, min(waived, limit))
+    capped = _max_capped(owned, outstanding, cap, split.cash, split.cashless, warrant_price,
+                         market_value, difference(limit, split.covered), step)
+    cash = total(split.covered_cash, capped.cash_shares)
+    cashless = total(split.covered_cashless, capped.cashless_shares)
+    text = (f"the Waiver Notice covers {figure(split.covered)} warrant shares of the request "
+            f"(cash {figure(split.covered_cash)}, cashless {figure(split.covered_cashless)}), "
+            f"issued free of the cap; the rest (cash {figure(split.cash)}, cashless "
+            f"{figure(split.cashless)}) is capped: {capped.calculation}; largest = "
+            f"{figure(split.covered)} + {figure(capped.total)} = "
+            f"{figure(total(cash, cashless))}")
+    return MaxExercise(cash, cashless, total(cash, cashless), text)
+
+
+def _max_capped(owned: Decimal, outstanding: Decimal, cap: Decimal, req_cash: Decimal,
+                req_cl: Decimal, warrant_price: Decimal, market_value: Decimal | None,
+                limit: Decimal, step: Decimal) -> MaxExercise:
+    """The largest exercise of at most `limit` warrant shares, all of it under the cap."""
+    a = require_positive(warrant_price, "Warrant Price A")
+    require_positive(step, "step")
     b: Decimal | None = None
     if req_cl > 0:
         if market_value is None:
@@ -244,18 +329,7 @@ def max_exercise(
                 f"{figure(fits)} in steps of {figure(step)}; asked {figure(req_cl)} -> "
                 f"{figure(cashless)}"
             )
-    best = MaxExercise(cash, cashless, total(cash, cashless), "; ".join(lines))
-    if waived > 0:
-        w_cash = min(req_cash, waived, limit)
-        w_cl = min(req_cl, difference(min(waived, limit), w_cash))
-        if total(w_cash, w_cl) > best.total:
-            return MaxExercise(
-                w_cash, w_cl, total(w_cash, w_cl),
-                best.calculation + f"; the Waiver Notice covers {figure(waived)} warrant "
-                f"shares, more than the cap allows: cash {figure(w_cash)} + cashless "
-                f"{figure(w_cl)}",
-            )
-    return best
+    return MaxExercise(cash, cashless, total(cash, cashless), "; ".join(lines))
 
 
 def waiver_in_force_from(effective_at: datetime, terms: Terms) -> datetime:

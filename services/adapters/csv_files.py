@@ -1,6 +1,6 @@
 """CSV market data to input records: daily OHLC files and intraday trade-and-quote files.
 
-Formats (/work/shared/data/README.md):
+Formats (data/PROVENANCE.md):
 - daily: header `Date,Open,High,Low,Close,Volume,OpenInt`, one row per date -> `daily_bar`
   (a last-sale close: a Per Share Market Value from it is approximate, Section 8 and
   docs/contract.md).

@@ -3,7 +3,7 @@
 yfinance takes a `session` parameter (`yf.Ticker(symbol, session=...)`) and accepts a
 `requests.Session`. `RecordedSession` is one whose transport adapter answers from files in
 the recording format of node-yahoo-finance2 (`{request: {url, ...}, response: {status,
-headers, bodyJson}}`, see /work/shared/data/README.md) instead of the network, so the
+headers, bodyJson}}`, see data/PROVENANCE.md) instead of the network, so the
 yfinance code path runs unchanged and offline (tests, demos: `feed yahoo --recorded DIR`).
 
 How a request is matched to a recording (the host is ignored: query1 and query2 serve the

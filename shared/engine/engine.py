@@ -7,9 +7,10 @@ from typing import NamedTuple
 
 from shared.engine.symbol import SymbolEngine
 from shared.errors import RecordError
-from shared.events.codec import dead_letter, decode, encode
+from shared.events.boundary import admit
+from shared.events.codec import dead_letter, encode
 from shared.events.inputs import InputRecord, Tick
-from shared.events.outputs import OutputRecord
+from shared.events.outputs import DeadLetter, OutputRecord
 from shared.terms import Terms
 
 ALL_SYMBOLS = "*"
@@ -32,10 +33,9 @@ class Engine:
 
     def handle(self, topic: str, raw: str | bytes) -> list[OutputRecord]:
         """Decode one message as received on `topic` and process it; bad input -> dead letter."""
-        try:
-            record = decode(topic, raw)
-        except RecordError as exc:
-            return [dead_letter(topic, raw, str(exc))]
+        record = admit(topic, raw)
+        if isinstance(record, DeadLetter):
+            return [record]
         return self.process(topic, record, raw)
 
     def process(self, topic: str, record: InputRecord,

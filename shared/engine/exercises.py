@@ -20,7 +20,7 @@ from shared.calendar import TradingCalendar
 from shared.cap import (
     Waiver,
     cap_scope,
-    check_cap,
+    check_exercise,
     headroom,
     max_exercise,
     waiver_in_force_from,
@@ -334,13 +334,15 @@ class ExerciseDesk:
         used = self.waiver_used.get(rec.warrant, ZERO)
         waived = max(scope.waived_shares - used, ZERO)
         try:
-            check = check_cap(owned, outstanding, figures.shares_issued, cap,
-                              exercised=figures.shares_exercised, waived=waived)
+            check, split = check_exercise(
+                owned, outstanding, cap, cash_shares=figures.cash_shares,
+                cashless_shares=figures.cashless_shares, warrant_price=figures.warrant_price,
+                market_value=figures.market_value, waived=waived)
         except ContractInputError as exc:
             return "", self._refuse(rec, RefusalReason.NO_SHARES_OUTSTANDING, str(exc))
         if check.passes:
-            if waived > 0 and figures.shares_exercised <= waived:
-                self.waiver_used[rec.warrant] = used + figures.shares_exercised
+            if split.covered > 0:
+                self.waiver_used[rec.warrant] = used + split.covered
             return f"{scope.calculation}; {check.calculation}", None
         best = max_exercise(
             owned=owned, outstanding=outstanding, cap=cap, cash_shares=rec.cash_shares,

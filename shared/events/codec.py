@@ -3,12 +3,12 @@
 Decoding reads JSON numbers as `Decimal` (never through float), checks that the record's
 `type` belongs to the topic it arrived on, and validates every field. Any failure is a
 `RecordError` whose message names the field and the rule; the caller turns it into a
-`dead_letter` carrying the raw text, and the stream goes on.
+bounded `dead_letter` (shared.events.letters), and the stream goes on. The one entry that
+never raises, whatever the message, is `shared.events.boundary.admit`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from decimal import Decimal
 from typing import Any, get_args
@@ -16,16 +16,20 @@ from typing import Any, get_args
 from pydantic import TypeAdapter, ValidationError
 
 from shared.errors import RecordError
+from shared.events.escaping import MAX_RECORD_BYTES, shown
 from shared.events.fields import JsonConstant
 from shared.events.inputs import INPUT_TOPICS, AnyInput, InputRecord
-from shared.events.outputs import TOPIC_OF_OUTPUT, DeadLetter, OutputRecord, output_id
+from shared.events.letters import dead_letter
+from shared.events.outputs import TOPIC_OF_OUTPUT, OutputRecord
+
+__all__ = ["MAX_RECORD_BYTES", "dead_letter", "decode", "decode_value", "encode", "explain",
+           "parse_json", "to_dict", "topic_of"]
 
 _INPUT_ADAPTER: TypeAdapter[InputRecord] = TypeAdapter(AnyInput)
 _TYPES_OF_TOPIC: dict[str, frozenset[str]] = {
     topic: frozenset(get_args(m.model_fields["type"].annotation)[0] for m in models)
     for topic, models in INPUT_TOPICS.items()
 }
-MAX_RECORD_BYTES = 1_048_576
 
 
 def _parse_int(text: str) -> int | Decimal:
@@ -38,17 +42,25 @@ def parse_json(raw: str | bytes) -> Any:
     """JSON with numbers as Decimal/int; NaN and Infinity reach the field rules as
     `JsonConstant`, which every field refuses by name."""
     try:
+        if isinstance(raw, bytes):
+            raw = raw.decode("utf-8")  # strictly: json.loads would guess UTF-16 and UTF-32
+        if "\x00" in raw:
+            raise RecordError("not UTF-8 JSON: it holds NUL bytes (UTF-16 or UTF-32?)")
         return json.loads(raw, parse_float=Decimal, parse_int=_parse_int,
                           parse_constant=JsonConstant)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise RecordError(f"not UTF-8: byte {exc.start}: {exc.reason}") from None
+    except ValueError as exc:
         raise RecordError(f"malformed JSON: {exc}") from None
+    except RecursionError:
+        raise RecordError("malformed JSON: nested too deeply") from None
 
 
 def explain(error: ValidationError) -> str:
     """One line per failed rule: `field: message (got value)`."""
     parts = []
     for item in error.errors(include_url=False):
-        loc_parts = [str(p) for p in item["loc"]]
+        loc_parts = [str(p)[:48] for p in item["loc"]]
         if loc_parts and loc_parts[0] in _ALL_TYPES:  # the union tag of the discriminated union
             loc_parts = loc_parts[1:]
         loc = ".".join(loc_parts)
@@ -68,9 +80,10 @@ _ALL_TYPES = frozenset(t for types in _TYPES_OF_TOPIC.values() for t in types)
 def decode_value(topic: str, value: Any) -> InputRecord:
     """Validate one parsed JSON object arriving on `topic` into its input record."""
     if topic not in _TYPES_OF_TOPIC:
-        raise RecordError(f"unknown topic {topic!r}; one of {', '.join(_TYPES_OF_TOPIC)}")
+        raise RecordError(f"topic: unknown topic {shown(topic)}; "
+                          f"one of {', '.join(_TYPES_OF_TOPIC)}")
     if not isinstance(value, dict):
-        raise RecordError(f"a record must be a JSON object, got {type(value).__name__}")
+        raise RecordError(f"value: a record must be a JSON object, got {type(value).__name__}")
     kind = value.get("type")
     if not isinstance(kind, str):
         raise RecordError("type: required field missing or not a string")
@@ -79,39 +92,24 @@ def decode_value(topic: str, value: Any) -> InputRecord:
         where = next((t for t, ks in _TYPES_OF_TOPIC.items() if kind in ks), None)
         hint = f" (it belongs on {where!r})" if where else ""
         accepted = ", ".join(sorted(allowed))
-        raise RecordError(f"type {kind!r} is not accepted on topic {topic!r}{hint}; "
+        raise RecordError(f"type: {shown(kind)} is not accepted on topic {topic!r}{hint}; "
                           f"one of {accepted}")
     try:
         return _INPUT_ADAPTER.validate_python(value)
     except ValidationError as exc:
         raise RecordError(explain(exc)) from None
+    except RecursionError:
+        raise RecordError("value: nested too deeply") from None
 
 
 def decode(topic: str, raw: str | bytes) -> InputRecord:
-    """Decode one message as received on `topic`."""
+    """Decode one message as received on `topic` (RecordError naming the rule if it fails)."""
     size = len(raw)
     if isinstance(raw, str) and size * 4 > MAX_RECORD_BYTES:  # count UTF-8 bytes when it matters
-        size = len(raw.encode("utf-8", errors="replace"))
+        size = len(raw.encode("utf-8", errors="surrogatepass"))
     if size > MAX_RECORD_BYTES:
-        raise RecordError(f"record of {size} bytes exceeds the {MAX_RECORD_BYTES} limit")
+        raise RecordError(f"record of {size} bytes exceeds the {MAX_RECORD_BYTES}-byte limit")
     return decode_value(topic, parse_json(raw))
-
-
-def dead_letter(topic: str, raw: str | bytes, reason: str, symbol: str = "") -> DeadLetter:
-    """The dead letter for a message that could not be used; id from the raw bytes."""
-    text = raw.decode("utf-8", errors="replace") if isinstance(raw, bytes) else raw
-    if not symbol:
-        try:
-            obj = json.loads(text)
-            if isinstance(obj, dict) and isinstance(obj.get("symbol"), str):
-                symbol = obj["symbol"]
-        except ValueError:
-            pass
-
-
-    digest = hashlib.sha256(f"{topic}\n{text}\n{reason}".encode()).hexdigest()[:24]
-    return DeadLetter(id=output_id("dead_letter", digest), symbol=symbol, topic=topic,
-                      raw=text, reason=reason)
 
 
 def to_dict(record: OutputRecord | InputRecord) -> dict[str, Any]:

@@ -1,8 +1,9 @@
 """Input records of docs/events.md, one frozen model per `type`.
 
-Field rules beyond the types: bid <= ask; an exercise names at least one share; a stock
-dividend is paid on or after its record date. Unknown fields are refused (a misspelt
-`cashless_share` must not be silently ignored).
+Every date and instant is within the Trading Day tables (`TableDay`, `TableInstant`, in
+shared/events/fields.py). Field rules beyond the types: bid <= ask; an exercise names at
+least one share; a stock dividend is paid on or after its record date. Unknown fields are
+refused (a misspelt `cashless_share` must not be silently ignored).
 """
 
 from __future__ import annotations
@@ -16,10 +17,11 @@ from pydantic import BaseModel, Field, StrictBool, model_validator
 
 from shared.events.fields import (
     RECORD_CONFIG,
-    Day,
-    Instant,
+    Document,
     NonNegativeDec,
     PositiveDec,
+    TableDay,
+    TableInstant,
     Text,
 )
 from shared.venues import Venue
@@ -66,7 +68,7 @@ class InputRecord(BaseModel):
 class CorporateAction(InputRecord):
     """An Issuer event on the corporate-actions topic; `announced_at` is its Section 9 notice."""
 
-    announced_at: Instant | None = None
+    announced_at: TableInstant | None = None
 
     def instant(self) -> dt.datetime | None:
         return self.announced_at
@@ -81,7 +83,7 @@ class CorporateAction(InputRecord):
 
 class Quote(InputRecord):
     type: Literal["quote"]
-    at: Instant
+    at: TableInstant
     bid: PositiveDec | None = None
     ask: PositiveDec | None = None
     last: PositiveDec | None = None
@@ -103,7 +105,7 @@ class DailyBar(InputRecord):
     """A last-sale daily close: a PSMV taken from it is marked approximate."""
 
     type: Literal["daily_bar"]
-    date: Day
+    date: TableDay
     close: PositiveDec
     volume: NonNegativeDec | None = None
 
@@ -113,7 +115,7 @@ class DailyBar(InputRecord):
 
 class Listing(CorporateAction):
     type: Literal["listing"]
-    effective: Day
+    effective: TableDay
     venue: Venue
 
     def action_date(self) -> dt.date:
@@ -122,7 +124,7 @@ class Listing(CorporateAction):
 
 class Halt(CorporateAction):
     type: Literal["halt"]
-    date: Day
+    date: TableDay
 
     def action_date(self) -> dt.date:
         return self.date
@@ -132,7 +134,7 @@ class StockSplit(CorporateAction):
     """A holder of `old` shares holds `new`: 2-for-1 is new 2 old 1; 1-for-4 is new 1 old 4."""
 
     type: Literal["stock_split"]
-    effective: Day
+    effective: TableDay
     new: PositiveDec
     old: PositiveDec
 
@@ -142,8 +144,8 @@ class StockSplit(CorporateAction):
 
 class StockDividend(CorporateAction):
     type: Literal["stock_dividend"]
-    record_date: Day
-    payment_date: Day
+    record_date: TableDay
+    payment_date: TableDay
     rate: PositiveDec
 
     @model_validator(mode="after")
@@ -159,7 +161,7 @@ class StockDividend(CorporateAction):
 class DividendAbandoned(CorporateAction):
     type: Literal["dividend_abandoned"]
     dividend_id: Text
-    date: Day | None = None
+    date: TableDay | None = None
 
     def action_date(self) -> dt.date:
         return self.date or dt.date.min
@@ -167,7 +169,7 @@ class DividendAbandoned(CorporateAction):
 
 class Distribution(CorporateAction):
     type: Literal["distribution"]
-    record_date: Day
+    record_date: TableDay
     kind: DistributionKind
     value_per_share: PositiveDec
     out_of_earnings: StrictBool = False
@@ -178,7 +180,7 @@ class Distribution(CorporateAction):
 
 class Issuance(CorporateAction):
     type: Literal["issuance"]
-    date: Day
+    date: TableDay
     shares: PositiveDec
     consideration: NonNegativeDec
     outstanding_before: PositiveDec
@@ -189,7 +191,7 @@ class Issuance(CorporateAction):
 
 class EquivalentsIssued(CorporateAction):
     type: Literal["equivalents_issued"]
-    date: Day
+    date: TableDay
     equivalents_id: Text
     max_shares: PositiveDec
     consideration: NonNegativeDec
@@ -201,7 +203,7 @@ class EquivalentsIssued(CorporateAction):
 
 class EquivalentsExpired(CorporateAction):
     type: Literal["equivalents_expired"]
-    date: Day
+    date: TableDay
     equivalents_id: Text
     converted_shares: NonNegativeDec
     consideration_received: NonNegativeDec
@@ -214,7 +216,7 @@ class EquivalentsRepriced(CorporateAction):
     """4(f)(ii): the consideration per share rose by the equivalents' own terms."""
 
     type: Literal["equivalents_repriced"]
-    date: Day
+    date: TableDay
     equivalents_id: Text
     consideration: NonNegativeDec
 
@@ -230,7 +232,7 @@ class BasketItem(BaseModel):
 
 class Reorganization(CorporateAction):
     type: Literal["reorganization"]
-    effective: Day
+    effective: TableDay
     basket: tuple[BasketItem, ...] = Field(min_length=1)
     assumed: StrictBool = False
 
@@ -240,7 +242,7 @@ class Reorganization(CorporateAction):
 
 class SharesOutstanding(CorporateAction):
     type: Literal["shares_outstanding"]
-    as_of: Instant
+    as_of: TableInstant
     shares: PositiveDec
 
     def instant(self) -> dt.datetime | None:
@@ -252,7 +254,7 @@ class SharesOutstanding(CorporateAction):
 
 class Appraisal(CorporateAction):
     type: Literal["appraisal"]
-    date: Day
+    date: TableDay
     value: PositiveDec
     selected_by: AppraiserSelectedBy
 
@@ -264,12 +266,12 @@ class AmendmentChanges(BaseModel):
     model_config = RECORD_CONFIG
     warrant_price: PositiveDec | None = None
     share_number: PositiveDec | None = None
-    expires_at: Instant | None = None
+    expires_at: TableInstant | None = None
 
 
 class Amendment(CorporateAction):
     type: Literal["amendment"]
-    effective: Day
+    effective: TableDay
     changes: AmendmentChanges
     majority_holders_consent: StrictBool
     consenting_holders: tuple[Text, ...] = ()
@@ -300,7 +302,7 @@ class WarrantTransferred(InputRecord):
 class Holding(InputRecord):
     type: Literal["holding"]
     holder: Text
-    as_of: Instant
+    as_of: TableInstant
     shares: NonNegativeDec
 
     def instant(self) -> dt.datetime | None:
@@ -309,14 +311,14 @@ class Holding(InputRecord):
 
 class Form4(InputRecord):
     type: Literal["form4"]
-    xml: str = Field(min_length=1)
+    xml: Document
 
 
 class Exercise(InputRecord):
     type: Literal["exercise"]
     warrant: Text
     holder: Text
-    submitted_at: Instant
+    submitted_at: TableInstant
     delivery: NoticeDelivery
     cash_shares: NonNegativeDec = Decimal(0)
     cashless_shares: NonNegativeDec = Decimal(0)
@@ -334,7 +336,7 @@ class Exercise(InputRecord):
 class Delivery(InputRecord):
     type: Literal["delivery"]
     exercise_id: Text
-    delivered_at: Instant
+    delivered_at: TableInstant
     shares: PositiveDec
     channel: DeliveryChannel
 
@@ -346,7 +348,7 @@ class WaiverNotice(InputRecord):
     type: Literal["waiver_notice"]
     warrant: Text
     holder: Text
-    submitted_at: Instant
+    submitted_at: TableInstant
     delivery: NoticeDelivery
     shares: PositiveDec | None = None
 
@@ -357,7 +359,7 @@ class WaiverNotice(InputRecord):
 class DefaultNotice(InputRecord):
     type: Literal["default_notice"]
     exercise_id: Text
-    submitted_at: Instant
+    submitted_at: TableInstant
     delivery: NoticeDelivery
 
     def instant(self) -> dt.datetime | None:
@@ -373,7 +375,7 @@ class BuyIn(InputRecord):
 
 class Tick(InputRecord):
     type: Literal["tick"]
-    at: Instant
+    at: TableInstant
 
     def instant(self) -> dt.datetime | None:
         return self.at

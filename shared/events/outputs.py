@@ -202,10 +202,18 @@ class AdjustmentRejected(OutputRecord):
 
 
 class DeadLetter(OutputRecord):
+    """A message that could not be used, bounded (shared.events.letters; docs/operations.md
+    "Bad input"): `raw` at most 16 KiB of its text (`raw_truncated` when cut), `raw_size`
+    and `raw_sha256` of the whole message as received, `reason` naming the field and the rule
+    (printable ASCII, at most 300 characters)."""
+
     type: Literal["dead_letter"] = "dead_letter"
     topic: str
     raw: str
     reason: str
+    raw_size: int | None = None
+    raw_sha256: str | None = None
+    raw_truncated: bool = False
 
 
 OUTPUT_TOPICS: dict[str, tuple[type[OutputRecord], ...]] = {

@@ -6,6 +6,7 @@ The cases are in tests/resources/events/bad_records.toml, one field rule each.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import tomllib
@@ -103,15 +104,21 @@ def _oversize_form4(filler: str, count: int) -> str:
                       ensure_ascii=False)
 
 
-def test_oversize_record_is_a_dead_letter() -> None:
-    raw = _oversize_form4("x", 1_100_000)  # 1.1 MB, over the 1 MiB record limit
+def test_oversize_record_is_a_bounded_dead_letter() -> None:
+    """1.1 MB, over the 512 KiB record limit: the letter keeps the first 16 KiB of the text,
+    the size and the SHA-256 of the whole message (docs/operations.md "Bad input")."""
+    raw = _oversize_form4("x", 1_100_000)
     engine = _engine()
     out = engine.handle("holdings", raw)
     assert len(out) == 1
     letter = out[0]
     assert isinstance(letter, DeadLetter)
-    assert letter.raw == raw
+    assert letter.raw == raw[:16_384]
+    assert letter.raw_truncated
+    assert letter.raw_size == len(raw) == 1_100_000 + len(_oversize_form4("x", 0))
+    assert letter.raw_sha256 == hashlib.sha256(raw.encode()).hexdigest()
     assert "bytes" in letter.reason
+    assert "524288" in letter.reason
     _assert_still_works(engine)
 
 
@@ -130,7 +137,9 @@ def test_oversize_bytes_message_is_a_dead_letter() -> None:
     out = _engine().handle("holdings", raw)
     assert len(out) == 1
     assert isinstance(out[0], DeadLetter)
-    assert out[0].raw == raw.decode("utf-8")
+    assert out[0].raw == raw[:16_384].decode("utf-8")
+    assert out[0].raw_size == len(raw)
+    assert out[0].raw_sha256 == hashlib.sha256(raw).hexdigest()
 
 
 def test_valid_record_is_not_a_dead_letter() -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
@@ -16,6 +16,7 @@ from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
 from services.cli import main
 from shared.errors import RecordError
 from shared.events.codec import decode_value
+from shared.events.inputs import INPUT_TOPICS
 from shared.events.outputs import OUTPUT_TOPICS, OutputRecord
 
 SAMPLES = Path(__file__).parents[1] / "resources" / "events" / "schema_samples.json"
@@ -56,11 +57,25 @@ def _schema(schema_dir: Path, kind: str) -> dict[str, Any]:
     return schema
 
 
-def test_every_record_type_of_events_md_is_listed() -> None:
-    """The samples file covers the tables of docs/events.md: 25 inputs, 14 outputs."""
+def test_the_samples_cover_every_record_type_of_the_code() -> None:
+    """One sample per record model, on the model's topic, and none for a type the code lacks
+    (tests/events/test_events_md.py checks docs/events.md against the same models). An output
+    that is also an input (the `holding` derived from a Form 4) shares the input's schema."""
     samples = _samples()
-    assert len(samples["inputs"]) == 25
-    assert len(samples["outputs"]) == 14
+    code = {direction: {get_args(m.model_fields["type"].annotation)[0]: topic
+                        for topic, models in topics.items() for m in models}
+            for direction, topics in (("inputs", INPUT_TOPICS), ("outputs", OUTPUT_TOPICS))}
+    also_input = {k: t for k, t in code["outputs"].items() if k in code["inputs"]}
+    assert also_input == {"holding": "holdings"}
+    assert {k: e["topic"] for k, e in samples["inputs"].items()} == code["inputs"]
+    assert {k: e["topic"] for k, e in samples["outputs"].items()} == {
+        k: t for k, t in code["outputs"].items() if k not in also_input}
+
+
+def test_the_derived_holding_shares_the_input_schema(schema_dir: Path) -> None:
+    schema = _schema(schema_dir, "holding")
+    assert schema["x-direction"] == "input"
+    assert schema.get("x-also-output") is True
 
 
 def test_one_file_per_record_type(schema_dir: Path) -> None:

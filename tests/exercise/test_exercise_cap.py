@@ -13,6 +13,7 @@ from shared.cap import (
     Waiver,
     cap_scope,
     check_cap,
+    check_exercise,
     headroom,
     max_exercise,
     max_shares_issuable,
@@ -76,9 +77,7 @@ def test_largest_exercise_passes_and_one_step_more_fails(case: dict[str, Any]) -
     assert check_cap(OWNED, OUTSTANDING, issued(cash, cashless), CAP).passes
     step = Decimal("0.01")
     bigger = (cash, cashless + step) if cashless > 0 else (cash + step, cashless)
-    asked = dec(case["cash_shares"]) + dec(case["cashless_shares"])
-    if sum(bigger) <= asked:
-        assert not check_cap(OWNED, OUTSTANDING, issued(*bigger), CAP).passes
+    assert not check_cap(OWNED, OUTSTANDING, issued(*bigger), CAP).passes
 
 
 def test_boundary_texts_show_the_comparison() -> None:
@@ -107,21 +106,43 @@ def test_largest_cashless_out_of_the_money_is_refused() -> None:
         )
 
 
-def test_partial_waiver_lets_its_shares_through() -> None:
-    # 20,000 warrant shares waived: a cash exercise of 20,000 passes though 10,515 is the cap's
-    # own limit; 20,000.01 is checked as a whole and fails.
-    assert check_cap(
-        OWNED, OUTSTANDING, Decimal(20000), CAP, exercised=Decimal(20000), waived=Decimal(20000)
-    ).passes
-    assert not check_cap(
-        OWNED, OUTSTANDING, Decimal(20000), CAP, exercised=Decimal("20000.01"),
-        waived=Decimal(20000),
-    ).passes
+@pytest.mark.parametrize("case", cases("cap.toml", "waiver"), ids=case_id)
+def test_partial_waiver_lets_its_shares_through(case: dict[str, Any]) -> None:
+    """The waived part is issued free of the cap; the rest is tested against H and O before."""
+    owned, outstanding, waived = dec(case["owned"]), dec(case["outstanding"]), dec(case["waived"])
+
+    def cash_exercise(y: Decimal) -> bool:
+        check, split = check_exercise(owned, outstanding, CAP, cash_shares=y,
+                                      cashless_shares=Decimal(0), warrant_price=A,
+                                      market_value=None, waived=waived)
+        assert split.covered == min(y, waived)
+        return check.passes
+
+    assert cash_exercise(dec(case["passes"]))
+    assert not cash_exercise(dec(case["fails"]))
     largest = max_exercise(
-        owned=OWNED, outstanding=OUTSTANDING, cap=CAP, cash_shares=Decimal(30000),
-        cashless_shares=Decimal(0), warrant_price=A, market_value=None, waived=Decimal(20000),
+        owned=owned, outstanding=outstanding, cap=CAP, cash_shares=dec(case["asked"]),
+        cashless_shares=Decimal(0), warrant_price=A, market_value=B, waived=waived,
     )
-    assert largest.cash_shares == Decimal(20000)
+    assert largest.cash_shares == largest.total == dec(case["max_cash"])
+    assert not cash_exercise(largest.total + Decimal("0.01"))
+    # the answer passes as a settlement: its whole shares beyond the waived ones fit the cap
+    check, _ = check_exercise(owned, outstanding, CAP, cash_shares=largest.total,
+                              cashless_shares=Decimal(0), warrant_price=A, market_value=B,
+                              waived=waived)
+    assert check.passes and check.issued == dec(case["max_cash"]) // 1 - waived
+
+
+def test_partial_waiver_covers_the_cash_part_first() -> None:
+    # 20,000 waived of cash 15,000 + cashless 40,000 (X = 0.2 Y_cl at A 2.40, B 3.00): the
+    # waiver takes the 15,000 cash and 5,000 cashless; the other 35,000 cashless issue
+    # 0.2 x 35,000 = 7,000 whole shares <= 10,515 (40,000 owned of 1,000,000): passes.
+    check, split = check_exercise(OWNED, OUTSTANDING, CAP, cash_shares=Decimal(15000),
+                                  cashless_shares=Decimal(40000), warrant_price=A,
+                                  market_value=B, waived=Decimal(20000))
+    assert (split.covered_cash, split.covered_cashless) == (Decimal(15000), Decimal(5000))
+    assert check.passes and check.issued == Decimal(7000)
+    assert "covers 20,000 of the warrant shares" in check.calculation
 
 
 @pytest.mark.parametrize(

@@ -1,6 +1,6 @@
 """Replay lines for the Kafka tests, built from real GLOW/GLOWD intraday records.
 
-tests/resources/kafka/README.md names the source of the CSV files. Each row becomes a
+data/PROVENANCE.md names the source of the CSV files (data/glow/). Each row becomes a
 `quote` (bid/ask when quoted, the last sale always); each trading date gets a `tick` for
 every symbol ("*") at 17:00 eastern, so market values are published as event time passes
 each close. The listing is the OTC Bulletin Board (the data README: OTCBB through early 2011).
@@ -25,7 +25,7 @@ from services.streams.envelope import Envelope
 from services.streams.intake import envelopes
 from shared.terms import Terms, load_terms
 
-RESOURCES = Path(__file__).parent.parent / "resources" / "kafka"
+GLOW_DATA = Path(__file__).resolve().parents[2] / "data" / "glow"
 EASTERN = ZoneInfo("America/New_York")
 FILES = {"GLOW": "glow-trades-quotes-2011.csv", "GLOWD": "glowd-trades-quotes-2011.csv"}
 
@@ -42,7 +42,7 @@ def _line(topic: str, value: dict[str, Any]) -> str:
 
 def _quotes(symbol: str, limit: int | None) -> list[tuple[datetime, dict[str, Any]]]:
     out = []
-    with (RESOURCES / FILES[symbol]).open(newline="") as f:
+    with (GLOW_DATA / FILES[symbol]).open(newline="") as f:
         for n, row in enumerate(csv.reader(f)):
             if limit is not None and n >= limit:
                 break

@@ -1,4 +1,4 @@
-"""The bundled W-F-05 terms read as the warrant text says (/work/shared/seeds/002_*.txt).
+"""The bundled W-F-05 terms read as the warrant text says (data/filings/, the W-F-05 text).
 
 Each figure is quoted from the warrant (line numbers of the seed text):
 - Section 1 (l.31-33): Term from March 14, 2005 to 5:00 p.m. eastern time, March 14, 2010.
