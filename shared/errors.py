@@ -22,6 +22,11 @@ class RecordError(WarrantWatchError):
     """An input record failed validation; becomes a `dead_letter` with this reason."""
 
 
+class EngineFault(WarrantWatchError):
+    """A record the engine began to apply and could not finish: the state is put back as it
+    was before the record (shared.engine.engine) and the record becomes a dead letter."""
+
+
 class CalendarRangeError(WarrantWatchError):
     """A date outside the range for which the Trading Day tables are built."""
 

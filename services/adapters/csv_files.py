@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
+from services.input_files import read_text, stem
 from shared.errors import RecordError
 from shared.events.codec import dead_letter, explain
 from shared.events.inputs import DailyBar, InputRecord, Quote
@@ -97,7 +98,7 @@ def eastern_instant(text: str, zone: ZoneInfo = NEW_YORK) -> datetime:
 
 def _lines(path: str | Path) -> list[str]:
     try:
-        text = Path(path).read_text("utf-8")
+        text = read_text(path)
     except OSError as exc:
         raise RecordError(f"{path}: cannot read: {exc.strerror}") from None
     except UnicodeDecodeError as exc:
@@ -194,7 +195,7 @@ def import_csv(path: str | Path, symbol: str, fmt: CsvFormat | str,
     symbol = symbol.strip().upper()
     if not symbol:
         raise RecordError("a symbol is needed (--symbol)")
-    prefix = source or f"csv:{Path(path).stem}"
+    prefix = source or f"csv:{stem(path)}"
     lines = _lines(path)
     kind = CsvFormat(fmt)
     if kind is CsvFormat.DAILY:

@@ -37,6 +37,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import ValidationError
 
+from services.input_files import read_text
 from shared.errors import FeedUnavailable, RateLimited, RecordError
 from shared.events.codec import dead_letter, explain
 from shared.events.inputs import DailyBar, Distribution, DistributionKind, InputRecord, StockSplit
@@ -262,7 +263,7 @@ def load_chart_file(path: str | Path, symbol: str | None = None) -> YahooHistory
     or a bare chart body. Malformed JSON gives `RecordError` with its line and column."""
     where = str(path)
     try:
-        text = Path(path).read_text("utf-8")
+        text = read_text(path)
     except OSError as exc:
         raise RecordError(f"{where}: cannot read: {exc.strerror}") from None
     except UnicodeDecodeError as exc:

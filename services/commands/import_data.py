@@ -25,6 +25,7 @@ from pydantic import ValidationError
 from services.adapters.csv_files import CsvFormat, import_csv
 from services.adapters.replay_lines import DEAD_LETTERS, Routed, routed, write_lines
 from services.adapters.yahoo import history_records, load_chart_file, merge_histories
+from services.input_files import read_text
 from shared.errors import RecordError
 from shared.events.codec import explain
 from shared.events.inputs import Form4, InputRecord
@@ -83,7 +84,7 @@ def form4_record(text: str, symbol: str | None = None, record_id: str | None = N
 def run_form4(args: argparse.Namespace) -> int:
     path = Path(args.file)
     try:
-        text = path.read_text("utf-8")
+        text = read_text(path)
     except OSError as exc:
         raise RecordError(f"{path}: cannot read: {exc.strerror}") from None
     except UnicodeDecodeError as exc:

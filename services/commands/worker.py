@@ -94,6 +94,8 @@ def run_worker(settings: KafkaSettings, terms: list[Terms], log_level: str,
               f"http://{settings.web_bind}:{streams.web_port}/", file=sys.stderr, flush=True)
         worker = faust.Worker(streams.app, loop=loop, loglevel=log_level, quiet=True,
                               redirect_stdouts=False)
+        if not worker.stdout.isatty():  # its spinner writes cursor codes even to a file
+            worker.spinner = None
         try:
             with clock_thread(settings, terms, args):
                 worker.execute_from_commandline()

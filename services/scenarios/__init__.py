@@ -10,6 +10,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
+from services.input_files import read_text
 from shared.errors import ScenarioError
 
 WF05_LIFE = "wf05-life.jsonl"
@@ -28,7 +29,7 @@ def scenario_lines(path: str | Path | None = None) -> list[str]:
     if path is None:
         return scenario_text().splitlines()
     try:
-        return Path(path).read_text("utf-8").splitlines()
+        return read_text(path).splitlines()
     except OSError as exc:
         raise ScenarioError(f"cannot read scenario {path}: {exc.strerror or exc}") from None
     except UnicodeDecodeError as exc:

@@ -52,33 +52,39 @@ def terms_dir_of(flag: str | None, env: Mapping[str, str] | None = None,
     return (os.environ if env is None else env).get(TERMS_DIR) or None
 
 
-def _load_file(path: str) -> list[Terms]:
+def _load_file(path: str) -> list[tuple[str, Terms]]:
+    """The terms of one file, each with where it came from (`FILE`, or `FILE[i]` in a list)."""
     if not path.endswith(".json"):
-        return [load_terms(path)]
+        return [(path, load_terms(path))]
     try:
         docs = json.loads(Path(path).read_text("utf-8"))
     except (OSError, ValueError) as exc:
         raise TermsError("file", f"cannot read {path}: {exc}") from None
     if not isinstance(docs, list):
         raise TermsError("file", f"{path} must hold a JSON list of terms documents")
-    return [terms_from_mapping(doc) for doc in docs]
+    return [(f"{path}[{i}]", terms_from_mapping(doc)) for i, doc in enumerate(docs)]
 
 
 def load_terms_files(paths: Sequence[str] | None, terms_dir: str | Path | None = None
                      ) -> list[Terms]:
-    """Terms from TOML files, JSON lists and a directory; with none, the bundled W-F-05."""
+    """Terms from TOML files, JSON lists and a directory; with none, the bundled W-F-05.
+
+    One series of terms per symbol (docs/terms-format.md): two files for one symbol stop the
+    start-up with a `TermsError` naming both, never a traceback.
+    """
     files = list(paths or ())
     if terms_dir is not None:
         files += terms_dir_files(terms_dir)
     if not files:
         return [load_terms()]
     out: list[Terms] = []
-    where: dict[str, str] = {}
+    source: dict[str, str] = {}
     for path in files:
-        for terms in _load_file(path):
-            if terms.symbol in where:
-                raise TermsError("warrant.symbol", f"{terms.symbol} has terms in both "
-                                 f"{where[terms.symbol]} and {path}: one terms per symbol")
-            where[terms.symbol] = path
+        for where, terms in _load_file(path):
+            first = source.setdefault(terms.symbol, where)
+            if first != where:
+                raise TermsError("warrant.symbol", f"two terms files for symbol "
+                                 f"{terms.symbol}: {first} and {where}; one series of "
+                                 "terms per symbol is supported, give only one of them")
             out.append(terms)
     return out

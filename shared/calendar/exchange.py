@@ -61,6 +61,10 @@ class SessionTable:
     # through[o - RANGE_START_ORDINAL] = sessions on or before day o: bisect by indexing.
     through: tuple[int, ...]
 
+    def __deepcopy__(self, memo: dict[int, object]) -> SessionTable:
+        """Immutable and shared by the process: never copied."""
+        return self
+
     def count_through(self, ordinal: int) -> int:
         """How many sessions fall on or before the day `ordinal` (any ordinal)."""
         if ordinal < RANGE_START_ORDINAL:

@@ -99,6 +99,11 @@ class TradingCalendar:
         init=False, default=None, repr=False, compare=False
     )
 
+    def __deepcopy__(self, memo: dict[int, object]) -> TradingCalendar:
+        """An immutable value: a copy of an engine's state shares it (shared.engine.engine
+        checkpoints, docs/decisions.md "Bad input")."""
+        return self
+
     def __post_init__(self) -> None:
         # One listing per effective date, the last one given winning, in date order.
         by_date = {change.effective: change for change in self.listings}

@@ -1,19 +1,45 @@
-"""Routing, de-duplication and dead letters around the per-symbol engines."""
+"""Routing, de-duplication and dead letters around the per-symbol engines.
+
+The engine boundary (docs/operations.md "Bad input", docs/decisions.md "Bad input"): whatever
+goes wrong while one record is applied, the symbol's state ends exactly as it was before
+that record and the record becomes one dead letter naming the field, the reason and the
+symbol. Refusals the engine foresees raise `RecordError` before they change anything
+(validation before mutation). For a failure nobody foresaw, each symbol keeps a checkpoint
+(a deep copy of its engine) and the records applied since; the state is rebuilt from the
+checkpoint by applying those records again (the engine is deterministic), and the record
+that failed is left out. A new checkpoint is taken every `CHECKPOINT_EVERY` records, so the
+cost is a copy per that many records and the memory that many records.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import copy
+import copyreg
 from collections.abc import Iterable
-from typing import NamedTuple
+from types import MappingProxyType
+from typing import Any, NamedTuple
 
-from shared.engine.symbol import SymbolEngine
-from shared.errors import RecordError
+from shared.engine.symbol import SymbolEngine, time_field
+from shared.errors import CalendarRangeError, EngineFault, RecordError, TermsError
 from shared.events.boundary import admit
 from shared.events.codec import dead_letter, encode
+from shared.events.escaping import shown
 from shared.events.inputs import InputRecord, Tick
 from shared.events.outputs import DeadLetter, OutputRecord
 from shared.terms import Terms
 
 ALL_SYMBOLS = "*"
+CHECKPOINT_EVERY = 256
+
+
+def _reduce_mapping_proxy(proxy: MappingProxyType[Any, Any]) -> tuple[Any, tuple[Any, ...]]:
+    return MappingProxyType, (dict(proxy),)
+
+
+# read-only mappings inside the engine's immutable values (shared.warrant.state.Book) copy as
+# mappings; without this `copy.deepcopy` refuses them
+copyreg.pickle(MappingProxyType, _reduce_mapping_proxy)
 
 
 class Output(NamedTuple):
@@ -21,15 +47,61 @@ class Output(NamedTuple):
     record: OutputRecord
 
 
+class _Applied(NamedTuple):
+    topic: str
+    record: InputRecord
+    raw: str | bytes | None
+
+
+class _Guard:
+    """One symbol's way back: a checkpoint copy and the records applied since it."""
+
+    def __init__(self, engine: SymbolEngine) -> None:
+        self.checkpoint = self._copy(engine)
+        self.since: list[_Applied] = []
+
+    @staticmethod
+    def _copy(engine: SymbolEngine) -> SymbolEngine:
+        return copy.deepcopy(engine, {id(engine.terms): engine.terms})
+
+    def applied(self, engine: SymbolEngine, step: _Applied) -> None:
+        self.since.append(step)
+        if len(self.since) >= CHECKPOINT_EVERY:
+            self.checkpoint = self._copy(engine)
+            self.since.clear()
+
+    def restored(self) -> SymbolEngine:
+        """The engine as it was after the last record applied, rebuilt from the checkpoint."""
+        engine = self._copy(self.checkpoint)
+        for step in self.since:
+            # each went through once without raising; the engine is deterministic
+            with contextlib.suppress(Exception):
+                engine.process(step.topic, step.record, step.raw)
+        return engine
+
+
+def failure_reason(record: InputRecord, exc: Exception) -> str:
+    """The reason of a dead letter for a record the engine could not apply."""
+    if isinstance(exc, EngineFault | RecordError):
+        return str(exc)
+    if isinstance(exc, CalendarRangeError):
+        return f"{time_field(record)}: {exc}"
+    return (f"record: not applied, the engine failed on it ({type(exc).__name__}: "
+            f"{shown(str(exc), 120)}); the state is as before it")
+
+
 class Engine:
     """All warrants watched by one process, keyed by the symbol of their terms."""
 
     def __init__(self, terms: Iterable[Terms]) -> None:
         self.symbols: dict[str, SymbolEngine] = {}
+        self._guards: dict[str, _Guard] = {}
         for t in terms:
             if t.symbol in self.symbols:
-                raise ValueError(f"two terms files for symbol {t.symbol}")
+                raise TermsError("warrant.symbol", f"two terms for symbol {t.symbol}: one "
+                                 "series of terms per symbol is supported")
             self.symbols[t.symbol] = SymbolEngine(t)
+            self._guards[t.symbol] = _Guard(self.symbols[t.symbol])
 
     def handle(self, topic: str, raw: str | bytes) -> list[OutputRecord]:
         """Decode one message as received on `topic` and process it; bad input -> dead letter."""
@@ -40,24 +112,34 @@ class Engine:
 
     def process(self, topic: str, record: InputRecord,
                 raw: str | bytes | None = None) -> list[OutputRecord]:
-        """Process one validated input record."""
+        """Process one validated input record; whatever fails is one dead letter."""
         if record.symbol == ALL_SYMBOLS and isinstance(record, Tick):
             out: list[OutputRecord] = []
-            for each in self.symbols.values():
-                try:
-                    out.extend(each.process(topic, record, raw))
-                except RecordError as exc:
-                    out.append(dead_letter(topic, raw if raw is not None else encode(record),
-                                           f"{each.terms.symbol}: {exc}", each.terms.symbol))
+            for symbol in self.symbols:
+                out.extend(self._apply(symbol, topic, record, raw, f"{symbol}: "))
             return out
-        engine = self.symbols.get(record.symbol)
-        if engine is None:
+        if record.symbol not in self.symbols:
             known = ", ".join(sorted(self.symbols)) or "none"
             return [dead_letter(topic, raw if raw is not None else encode(record),
-                                f"unknown symbol {record.symbol!r}: no terms loaded for it "
-                                f"(loaded: {known})", record.symbol)]
+                                f"symbol: unknown symbol {shown(record.symbol)}: no terms "
+                                f"loaded for it (loaded: {known})", record.symbol)]
+        return self._apply(record.symbol, topic, record, raw)
+
+    def _apply(self, symbol: str, topic: str, record: InputRecord,
+               raw: str | bytes | None, prefix: str = "") -> list[OutputRecord]:
+        engine = self.symbols[symbol]
         try:
-            return engine.process(topic, record, raw)
-        except RecordError as exc:
-            return [dead_letter(topic, raw if raw is not None else encode(record), str(exc),
-                                record.symbol)]
+            out = engine.process(topic, record, raw)
+        except RecordError as exc:  # refused before anything changed
+            return [self._letter(topic, record, raw, prefix + str(exc), symbol)]
+        except Exception as exc:  # the boundary: put the state back, then a dead letter
+            self.symbols[symbol] = self._guards[symbol].restored()
+            return [self._letter(topic, record, raw, prefix + failure_reason(record, exc),
+                                 symbol)]
+        self._guards[symbol].applied(engine, _Applied(topic, record, raw))
+        return out
+
+    @staticmethod
+    def _letter(topic: str, record: InputRecord, raw: str | bytes | None, reason: str,
+                symbol: str) -> DeadLetter:
+        return dead_letter(topic, raw if raw is not None else encode(record), reason, symbol)

@@ -89,7 +89,7 @@ class ExerciseDesk:
 
     def __init__(self, terms: Terms, warrants: WarrantDesk,
                  calendar: Callable[[], TradingCalendar],
-                 market_value: Callable[[date], Decimal]) -> None:
+                 market_value: Callable[[date, datetime], tuple[Decimal, str]]) -> None:
         self.terms = terms
         self.warrants = warrants
         self.calendar = calendar
@@ -206,11 +206,15 @@ class ExerciseDesk:
             raise RecordError(f"exercise_id: every share of {rec.exercise_id!r} was delivered "
                               "before the notice took effect")
         exercised = item.settled.shares_exercised
-        restored = round_shares(div(mul(exercised, undelivered), item.shares_due),
+        # 2(d): the holder was deemed the owner of the shares from the exercise date, so a
+        # split since then multiplied them too; the exercised portion regained is carried
+        # through the same share changes (4(b)) onto today's basis.
+        factor, _ = self.ownership.share_factor(item.effective_at, eff)
+        restored = round_shares(mul(div(mul(exercised, undelivered), item.shares_due), factor),
                                 self.terms.share_rounding)
         item.restored = True
         settlement = item.settled
-        self.ownership.issued(settlement.holder, eff, -undelivered, rec.id)
+        self.ownership.issued(settlement.holder, eff, -mul(undelivered, factor), rec.id)
         change = self.warrants.timeline.add(
             Entry(eff, RANK_RESTORE, rec.id, RestoreFact(rec.id, settlement.warrant, restored)),
             None)
@@ -282,11 +286,12 @@ class ExerciseDesk:
             return [self._refuse(rec, RefusalReason.UNKNOWN_WARRANT,
                                  f"Warrant {rec.warrant!r} is not on the register.")]
         made, _ = make_carried(w, eff, f"exercise {rec.id}", self.terms)
+        b: Decimal | None
         try:
-            b: Decimal | None = self.market_value(item.exercise_date)
+            b, basis_text = self.market_value(item.exercise_date, eff)
             b_text = ""
         except MarketValueUnavailable as exc:
-            b, b_text = None, str(exc)
+            b, b_text, basis_text = None, str(exc), ""
         try:
             figures = settle_exercise(
                 cash_shares=rec.cash_shares, cashless_shares=rec.cashless_shares,
@@ -312,7 +317,7 @@ class ExerciseDesk:
         if refusal is not None:
             item.refused = True
             return [refusal]
-        return self._record_settlement(item, figures, cap_text)
+        return self._record_settlement(item, figures, cap_text, basis_text)
 
     def _cap(self, item: OpenExercise, figures: SettlementFigures,
              basket: bool) -> tuple[str, ExerciseRefused | None]:
@@ -356,12 +361,14 @@ class ExerciseDesk:
         return "", self._refuse(rec, RefusalReason.CAP, detail, best.total)
 
     def _record_settlement(self, item: OpenExercise, figures: SettlementFigures,
-                           cap_text: str) -> list[OutputRecord]:
+                           cap_text: str, basis_text: str) -> list[OutputRecord]:
         rec = item.record
         eff = item.effective_at
         basket = tuple(BasketLine(asset=line.asset, per_share=line.per_share, total=line.total)
                        for line in figures.basket) or None
-        calculation = "; ".join(t for t in (item.effect_text, figures.calculation,
+        uses_b = rec.cashless_shares > 0 or figures.fraction > 0
+        calculation = "; ".join(t for t in (item.effect_text, basis_text if uses_b else "",
+                                            figures.calculation,
                                             item.schedule.calculation, cap_text) if t)
         settlement = Settlement(
             id=output_id("settlement", rec.id), symbol=self.terms.symbol, exercise_id=rec.id,

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from shared.numbers import ONE, ZERO, mul
+from shared.numbers import ONE, ZERO, mul, show
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -22,6 +22,16 @@ class Snapshot:
     at: datetime
     shares: Decimal
     source: str
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class ShareChangeAt:
+    """A split, combination or stock dividend as Section 7 and the terms see it: from `at`
+    (its close of business, 4(g)(ii)) a holder of 1 share holds `ratio` (new/old)."""
+
+    at: datetime
+    ratio: Decimal
+    cause_id: str
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -38,7 +48,7 @@ class Series:
     snapshots: list[Snapshot] = field(default_factory=list)
     movements: list[Movement] = field(default_factory=list)
 
-    def value_at(self, at: datetime, changes: list[tuple[datetime, Decimal]]) -> Decimal | None:
+    def value_at(self, at: datetime, changes: list[ShareChangeAt]) -> Decimal | None:
         """The latest snapshot at or before `at`, and the movements since, each scaled by the
         share changes after it (a holder of `old` shares then holds `new`)."""
         i = bisect_right(self.snapshots, at, key=lambda s: s.at)
@@ -49,9 +59,9 @@ class Series:
 
         def scaled(shares: Decimal, since: datetime | None) -> Decimal:
             factor = ONE
-            for when, ratio in changes:
-                if (since is None or when > since) and when <= at:
-                    factor = mul(factor, ratio)
+            for change in changes:
+                if (since is None or change.at > since) and change.at <= at:
+                    factor = mul(factor, change.ratio)
             return mul(shares, factor)
 
         value = ZERO if base is None else scaled(base.shares, start)
@@ -67,7 +77,7 @@ class Ownership:
     def __init__(self) -> None:
         self.holdings: dict[str, Series] = {}
         self.outstanding = Series()
-        self.changes: list[tuple[datetime, Decimal]] = []   # (effective, new/old)
+        self.changes: list[ShareChangeAt] = []
 
     def holding(self, holder: str, at: datetime, shares: Decimal, source: str) -> None:
         insort(self.holdings.setdefault(holder, Series()).snapshots, Snapshot(at, shares, source))
@@ -75,8 +85,21 @@ class Ownership:
     def shares_outstanding(self, at: datetime, shares: Decimal, source: str) -> None:
         insort(self.outstanding.snapshots, Snapshot(at, shares, source))
 
-    def share_change(self, at: datetime, ratio: Decimal) -> None:
-        insort(self.changes, (at, ratio))
+    def share_change(self, at: datetime, ratio: Decimal, cause_id: str) -> None:
+        insort(self.changes, ShareChangeAt(at, ratio, cause_id))
+
+    def share_factor(self, since: datetime, until: datetime) -> tuple[Decimal, str]:
+        """new/old of the share changes made after `since`, up to `until`, with the text.
+
+        Shares a holder was deemed to own at `since` (2(d)) are that many times as many at
+        `until`; so are warrant shares under 4(b)."""
+        factor, texts = ONE, []
+        for change in self.changes:
+            if since < change.at <= until:
+                factor = mul(factor, change.ratio)
+                texts.append(f"x {show(change.ratio)} for {change.cause_id} "
+                             f"({change.at.isoformat()})")
+        return factor, " ".join(texts)
 
     def issued(self, holder: str, at: datetime, shares: Decimal, source: str) -> None:
         """Shares issued on exercise: the holder's and the outstanding both grow."""

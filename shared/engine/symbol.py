@@ -8,17 +8,22 @@ deadline) is emitted then, in instant order.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import date, datetime
+from collections.abc import Callable, Iterator
+from datetime import date, datetime, tzinfo
 from decimal import Decimal
 from typing import Any
 
+from pydantic import BaseModel
+
 from shared.calendar import TradingCalendar
+from shared.calendar.exchange import RANGE_END, RANGE_START
+from shared.engine.basis import on_terms_basis
 from shared.engine.exercises import ExerciseDesk
 from shared.engine.market import MarketBook
 from shared.engine.warrants import WarrantDesk, is_warrant_action
-from shared.errors import CalendarRangeError, RecordError
+from shared.errors import CalendarRangeError, EngineFault, RecordError
 from shared.events.codec import dead_letter, encode
+from shared.events.escaping import shown
 from shared.events.inputs import (
     Amendment,
     Appraisal,
@@ -57,6 +62,42 @@ from shared.warrant.state import Book
 Handler = Callable[[Any], list[OutputRecord]]
 
 
+def _dated_fields(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, date]]:
+    for name, value in model:
+        if isinstance(value, date):
+            yield prefix + name, value
+        elif isinstance(value, BaseModel):
+            yield from _dated_fields(value, f"{prefix}{name}.")
+        elif isinstance(value, tuple):
+            for n, item in enumerate(value):
+                if isinstance(item, BaseModel):
+                    yield from _dated_fields(item, f"{prefix}{name}.{n}.")
+
+
+def outside_tables(record: BaseModel, zone: tzinfo) -> str | None:
+    """Which date or instant field of `record` falls outside the Trading Day tables, read as
+    the engine reads it (an instant by its date in the terms' zone), or None
+    (docs/contract.md "Time"; the decoder checks the date as written, shared/events/fields.py).
+    """
+    for name, value in _dated_fields(record):
+        try:
+            day = value.astimezone(zone).date() if isinstance(value, datetime) else value
+        except (OverflowError, ValueError):
+            day = date.min
+        if not RANGE_START <= day <= RANGE_END:
+            return (f"{name}: {day.isoformat()} is outside the Trading Day tables, which cover "
+                    f"{RANGE_START.isoformat()} to {RANGE_END.isoformat()}")
+    return None
+
+
+def time_field(record: BaseModel) -> str:
+    """The name of the field that gives the record its place in event time (else `record`)."""
+    for name, value in record:
+        if isinstance(value, datetime | date):
+            return name
+    return "record"
+
+
 class SymbolEngine:
     """The state of everything watched for one symbol, advanced one record at a time."""
 
@@ -66,7 +107,8 @@ class SymbolEngine:
         self.now: datetime | None = None
         self.market = MarketBook(terms)
         self.desk = WarrantDesk(terms, self.market_value, self.amendment_problem)
-        self.exercises = ExerciseDesk(terms, self.desk, lambda: self.calendar, self.market_value)
+        self.exercises = ExerciseDesk(terms, self.desk, self.current_calendar,
+                                      self.exercise_market_value)
         self.seen: dict[str, set[str]] = {}
         self._handlers: dict[str, Handler] = {
             "quote": self._quote,
@@ -94,13 +136,18 @@ class SymbolEngine:
         """Advance event time to the record's instant, then apply it.
 
         A record refused by the contract rules (RecordError) still moved event time, so what
-        fell due is kept and the refusal is appended as a dead letter; a duplicate or an
-        out-of-range date raises before anything changes.
+        fell due is kept and the refusal is appended as a dead letter; a duplicate or a date
+        or instant outside the Trading Day tables (any field, read in the terms' zone) raises
+        RecordError before anything changes. A failure while event time advances raises
+        EngineFault: the caller (shared.engine.engine) puts the state back.
         """
         kind: str = record.type  # type: ignore[attr-defined]
+        problem = outside_tables(record, self.terms.zone)
+        if problem is not None:
+            raise RecordError(problem)
         seen = self.seen.setdefault(topic, set())
         if record.id in seen:
-            raise RecordError(f"duplicate id {record.id!r} on topic {topic!r}: "
+            raise RecordError(f"id: duplicate id {shown(record.id)} on topic {topic!r}: "
                               "already applied once")
         handler = self._handlers.get(kind)
         if handler is None and is_warrant_action(record):
@@ -110,7 +157,11 @@ class SymbolEngine:
         out: list[OutputRecord] = []
         instant = self._instant_of(record)
         if instant is not None and (self.now is None or instant > self.now):
-            out.extend(self._advance(instant))
+            try:
+                out.extend(self._advance(instant))
+            except RecordError as exc:
+                raise EngineFault(f"{time_field(record)}: event time could not reach "
+                                  f"{instant.isoformat()}: {exc}") from exc
         try:
             out.extend(handler(record))
         except RecordError as exc:
@@ -194,11 +245,12 @@ class SymbolEngine:
             self.market.share_change(ShareChange(action.effective, div(action.old, action.new),
                                                  action.id))
             own.share_change(self.desk.close_of_business(action.effective),
-                             div(action.new, action.old))
+                             div(action.new, action.old), action.id)
         elif isinstance(action, StockDividend):
             self.market.share_change(ShareChange(action.payment_date,
                                                  div(Decimal(1), 1 + action.rate), action.id))
-            own.share_change(self.desk.close_of_business(action.payment_date), 1 + action.rate)
+            own.share_change(self.desk.close_of_business(action.payment_date), 1 + action.rate,
+                             action.id)
         elif isinstance(action, DividendAbandoned):
             self.market.history.remove_change(action.dividend_id)
         elif isinstance(action, Issuance):
@@ -272,9 +324,20 @@ class SymbolEngine:
     def _registry(self, record: WarrantIssued | WarrantTransferred) -> list[OutputRecord]:
         return self.desk.registry(record, self.now)
 
+    def current_calendar(self) -> TradingCalendar:
+        """The calendar as it stands (a bound method, not a closure: a deep copy of the
+        engine must read its own calendar)."""
+        return self.calendar
+
     def market_value(self, day: date) -> Decimal:
         """Section 8 PSMV of `day` from what is known now (MarketValueUnavailable if none)."""
         return self.market.value_of(day, self.calendar).value
+
+    def exercise_market_value(self, day: date, at: datetime) -> tuple[Decimal, str]:
+        """B for an exercise effective at `at` on `day`: the PSMV of `day` on the basis of
+        the terms in force at `at` (shared/engine/basis.py), with its calculation."""
+        return on_terms_basis(self.market_value(day), day, at, self.market.history.changes,
+                              self.exercises.ownership.changes)
 
     def amendment_problem(self, amendment: Amendment, book: Book) -> str | None:
         """Section 10: why an amendment cannot bind, or None."""

@@ -45,15 +45,15 @@ def parse_json(raw: str | bytes) -> Any:
         if isinstance(raw, bytes):
             raw = raw.decode("utf-8")  # strictly: json.loads would guess UTF-16 and UTF-32
         if "\x00" in raw:
-            raise RecordError("not UTF-8 JSON: it holds NUL bytes (UTF-16 or UTF-32?)")
+            raise RecordError("record: not UTF-8 JSON: it holds NUL bytes (UTF-16 or UTF-32?)")
         return json.loads(raw, parse_float=Decimal, parse_int=_parse_int,
                           parse_constant=JsonConstant)
     except UnicodeDecodeError as exc:
-        raise RecordError(f"not UTF-8: byte {exc.start}: {exc.reason}") from None
+        raise RecordError(f"record: not UTF-8: byte {exc.start}: {exc.reason}") from None
     except ValueError as exc:
-        raise RecordError(f"malformed JSON: {exc}") from None
+        raise RecordError(f"record: malformed JSON: {exc}") from None
     except RecursionError:
-        raise RecordError("malformed JSON: nested too deeply") from None
+        raise RecordError("record: malformed JSON: nested too deeply") from None
 
 
 def explain(error: ValidationError) -> str:
@@ -108,7 +108,7 @@ def decode(topic: str, raw: str | bytes) -> InputRecord:
     if isinstance(raw, str) and size * 4 > MAX_RECORD_BYTES:  # count UTF-8 bytes when it matters
         size = len(raw.encode("utf-8", errors="surrogatepass"))
     if size > MAX_RECORD_BYTES:
-        raise RecordError(f"record of {size} bytes exceeds the {MAX_RECORD_BYTES}-byte limit")
+        raise RecordError(f"record: {size} bytes exceeds the {MAX_RECORD_BYTES}-byte limit")
     return decode_value(topic, parse_json(raw))
 
 

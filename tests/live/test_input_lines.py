@@ -44,9 +44,9 @@ def test_bad_lines_of_every_kind_are_reasons_not_records() -> None:
     lines = list(input_lines(text))
     assert [x.number for x in lines] == [2, 3, 4, 5, 6, 7]
     reasons = [x.reason or "" for x in lines]
-    assert reasons[0].startswith("malformed JSON")
-    assert reasons[1].startswith("a line must be a JSON object")
-    assert reasons[2].startswith("type 'nope' is not an input record type")
+    assert reasons[0].startswith("record: malformed JSON")
+    assert reasons[1].startswith("record: a line must be a JSON object")
+    assert reasons[2].startswith("type: 'nope' is not an input record type")
     assert "it belongs on 'clock'" in reasons[3]
     assert reasons[4].startswith("at:")  # an instant without a UTC offset
     assert lines[5].record is not None and lines[5].topic == "clock"

@@ -93,7 +93,7 @@ def test_a_published_scenario_gives_the_replay_outputs(tmp_path: Path) -> None:
         published = run(["publish", str(scenario), *flags], timeout=240)
         assert published.returncode == 1  # the scenario has two bad lines on purpose
         assert [x for x in published.stderr.splitlines() if x.startswith("line ")] == [
-            "line 32: malformed JSON: Unterminated string starting at: line 1 column 149 "
+            "line 32: record: malformed JSON: Unterminated string starting at: line 1 column 149 "
             "(char 148)", "line 45: bid 0.62 is above ask 0.59"]
         watched = run(["watch", *flags, "--from-beginning", "--format", "json",
                        "--count", str(len(expected)), "--timeout", "60"])

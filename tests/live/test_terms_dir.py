@@ -48,7 +48,7 @@ def test_nothing_given_is_the_bundled_w_f_05_and_an_empty_directory_an_error(
 def test_two_terms_for_one_symbol_are_refused(tmp_path: Path) -> None:
     shutil.copy(BUNDLED, tmp_path / "one.toml")
     shutil.copy(OTHER, tmp_path / "two.toml")  # also GLOW
-    with pytest.raises(TermsError, match="GLOW has terms in both"):
+    with pytest.raises(TermsError, match="two terms files for symbol GLOW"):
         load_terms_files(None, tmp_path)
 
 

@@ -119,3 +119,35 @@ def test_missing_terms_file_fails_at_start(tmp_path: Path,
                  "--terms", str(tmp_path / "absent.toml")])
     assert code == 2
     assert "absent.toml" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("command", ["replay", "worker"])
+def test_two_terms_files_for_one_symbol_stop_the_start_naming_both(
+        command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    # the bundled W-F-05 terms twice, once under another name: both say symbol = "GLOW"
+    copy = tmp_path / "glow-copy.toml"
+    copy.write_text(BUNDLED_TERMS.read_text("utf-8"), "utf-8")
+    out = tmp_path / "out.jsonl"
+    args = (["replay", str(INPUT), "--out", str(out)] if command == "replay"
+            else ["worker", "--broker", "kafka://127.0.0.1:9"])
+    code = main([*args, "--terms", str(BUNDLED_TERMS), "--terms", str(copy)])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "two terms files for symbol GLOW" in err, err
+    assert str(BUNDLED_TERMS) in err and str(copy) in err, err
+    assert "Traceback" not in err
+    assert not out.exists()
+
+
+def test_a_symbol_twice_in_a_json_terms_list_names_both_places(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from services.streams.terms_files import write_terms_json
+    from shared.terms import load_terms
+
+    listed = tmp_path / "terms.json"
+    write_terms_json([load_terms(), load_terms()], listed)
+    code = main(["replay", str(INPUT), "--out", str(tmp_path / "o.jsonl"),
+                 "--terms", str(listed)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"{listed}[0] and {listed}[1]" in err, err
