@@ -1,4 +1,10 @@
-"""aiokafka client arguments from `KafkaSettings`: address, SASL/TLS and the profile's timeouts."""
+"""aiokafka client arguments from `KafkaSettings`: address, SASL/TLS and the profile's timeouts.
+
+`security_kwargs` is the one place the security arguments are made: every aiokafka client of
+the project (admin, rebuild readers, replay and feed producers, collectors) takes them through
+`connection_kwargs`, and the Faust app through `faust_credentials`, which Faust turns back into
+the same arguments (tests/kafka/test_kafka_security.py checks it).
+"""
 
 from __future__ import annotations
 
@@ -15,13 +21,15 @@ def ssl_context(settings: KafkaSettings) -> ssl.SSLContext | None:
     return ssl.create_default_context(cafile=settings.ssl_cafile)
 
 
-def connection_kwargs(settings: KafkaSettings) -> dict[str, Any]:
-    """Arguments every aiokafka client (producer, consumer, admin) takes."""
-    kwargs: dict[str, Any] = {
-        "bootstrap_servers": settings.bootstrap_servers.split(","),
-        "security_protocol": settings.security_protocol,
-        "request_timeout_ms": int(profile_for(settings).request_timeout * 1000),
-    }
+# The largest request the producers send, Faust's default (aiokafka's is 1 MiB); every limit
+# on what the services write is below it (services/streams/limits.py).
+PRODUCER_MAX_REQUEST_BYTES = 1_000_000
+
+
+def security_kwargs(settings: KafkaSettings) -> dict[str, Any]:
+    """The security arguments of every client: protocol, TLS context, SASL credentials
+    (the settings have checked that they go together: services/kafka/settings.py)."""
+    kwargs: dict[str, Any] = {"security_protocol": settings.security_protocol}
     context = ssl_context(settings)
     if context is not None:
         kwargs["ssl_context"] = context
@@ -32,11 +40,36 @@ def connection_kwargs(settings: KafkaSettings) -> dict[str, Any]:
     return kwargs
 
 
+def faust_credentials(settings: KafkaSettings) -> Any:
+    """`broker_credentials` of the Faust app: the same security as `security_kwargs`."""
+    import faust  # only the worker needs Faust: keep it out of the other commands' start-up
+
+    context = ssl_context(settings)
+    if settings.sasl_mechanism:
+        return faust.SASLCredentials(username=settings.sasl_username,
+                                     password=settings.sasl_password,
+                                     mechanism=settings.sasl_mechanism, ssl_context=context)
+    if context is not None:
+        return faust.SSLCredentials(context)
+    return None
+
+
+def connection_kwargs(settings: KafkaSettings) -> dict[str, Any]:
+    """Arguments every aiokafka client (producer, consumer, admin) takes."""
+    kwargs: dict[str, Any] = {
+        "bootstrap_servers": settings.bootstrap_servers.split(","),
+        "request_timeout_ms": int(profile_for(settings).request_timeout * 1000),
+    }
+    kwargs.update(security_kwargs(settings))
+    return kwargs
+
+
 def producer_kwargs(settings: KafkaSettings) -> dict[str, Any]:
     profile: BrokerProfile = profile_for(settings)
     kwargs = connection_kwargs(settings)
     kwargs["acks"] = "all"  # an input is published once every in-sync replica has it
     kwargs["linger_ms"] = profile.producer_linger_ms
+    kwargs["max_request_size"] = PRODUCER_MAX_REQUEST_BYTES
     if profile.producer_max_batch_size is not None:
         kwargs["max_batch_size"] = profile.producer_max_batch_size
     return kwargs

@@ -24,6 +24,9 @@ class BrokerProfile:
     producer_linger_ms: int
     producer_max_batch_size: int | None
     fetch_max_wait_ms: int | None  # None: the client's own (Faust's worker: 1,500 ms)
+    # readiness (services/streams/health.py): a partition with records waiting and none
+    # handled for this long is stuck
+    stuck_seconds: float = 60.0
 
 
 # Tansu, started by this process on 127.0.0.1 for tests, the demo and `--broker embedded`.
@@ -55,6 +58,8 @@ EMBEDDED = BrokerProfile(
     # state caught up with intake, the next pack could sit up to 1.5 s on the broker. Kafka
     # answers as soon as a record arrives, so the wait matters only here.
     fetch_max_wait_ms=100,
+    # a loopback broker delivers within milliseconds: 10 s without progress is a stall
+    stuck_seconds=10.0,
 )
 
 # A real Kafka cluster (docker-compose.yml, deploy/k8s): Faust's defaults, which suit a
@@ -69,6 +74,8 @@ KAFKA = BrokerProfile(
     producer_linger_ms=5,
     producer_max_batch_size=None,
     fetch_max_wait_ms=None,
+    # Faust's defaults allow pauses of tens of seconds (a rebalance, a slow broker)
+    stuck_seconds=60.0,
 )
 
 PROFILES: dict[str, BrokerProfile] = {p.name: p for p in (EMBEDDED, KAFKA)}

@@ -21,6 +21,7 @@ from services.kafka.client import producer_kwargs
 from services.kafka.partitioning import partition_of
 from services.kafka.settings import KafkaSettings
 from services.streams.envelope import INDEX, SEQ, SOURCE, Place, format_input_sequences
+from services.streams.limits import MAX_INPUT_MESSAGE_BYTES
 from services.streams.routing import route
 from shared.engine.replay import checked_lines
 from shared.errors import RecordError
@@ -89,8 +90,18 @@ def plan_lines(lines: Sequence[str]) -> Plan:
             assert line.letter is not None
             plan.local[(line.number, 0, 0)] = Output(topic_of(line.letter), encode(line.letter))
             continue
-        plan.submissions.append(Submission(line.number, line.topic,
-                                           encode(line.record).encode("utf-8"),
+        value = encode(line.record).encode("utf-8")
+        source = line.text.encode("utf-8", errors="surrogatepass")
+        if len(value) + len(source) > MAX_INPUT_MESSAGE_BYTES:
+            # the record and its line (`ww-source`) would not fit one message; only a record
+            # whose canonical form is itself near the record limit gets here
+            letter = dead_letter(line.topic, line.text,
+                                 f"line {line.number}: the record and its line together "
+                                 f"exceed the {MAX_INPUT_MESSAGE_BYTES}-byte message limit",
+                                 line.record.symbol)
+            plan.local[(line.number, 0, 0)] = Output(topic_of(letter), encode(letter))
+            continue
+        plan.submissions.append(Submission(line.number, line.topic, value,
                                            line.record.symbol.encode(), source=line.text))
     return plan
 
@@ -115,7 +126,7 @@ def stamp(submissions: Sequence[Submission], partitions: int) -> tuple[list[Stam
             places[p] = Place(seen[p], totals[p])
         headers = [(SEQ, format_input_sequences(places)), (INDEX, str(s.index).encode())]
         if s.source is not None:
-            headers.append((SOURCE, s.source.encode("utf-8")))
+            headers.append((SOURCE, s.source.encode("utf-8", errors="surrogatepass")))
         out.append(Stamped(s, partition_of(s.key, partitions), headers))
     return out, set(totals)
 

@@ -16,6 +16,14 @@ Environment variables (each also a flag of the commands that talk to Kafka):
   127.0.0.1:6066; port 0 picks a free port).
 - WARRANTWATCH_SECURITY_PROTOCOL, WARRANTWATCH_SASL_MECHANISM, WARRANTWATCH_SASL_USERNAME,
   WARRANTWATCH_SASL_PASSWORD, WARRANTWATCH_SSL_CAFILE: SASL/TLS for a real cluster.
+- WARRANTWATCH_ALLOW_PLAINTEXT_SASL: `true` to let SASL run without TLS (`SASL_PLAINTEXT`,
+  the password readable on the wire); refused otherwise.
+
+Security rule (docs/operations.md, Settings): the protocol is one of `SECURITY_PROTOCOLS`; a
+SASL mechanism goes with a `SASL_*` protocol and a `SASL_*` protocol with a mechanism, a user
+name and a password; `SASL_PLAINTEXT` only when the operator allows it explicitly. Every client
+of the project (the Faust app, the admin, the rebuild readers, the replay producer) takes its
+security arguments from one function, `services.kafka.client.security_kwargs`.
 """
 
 from __future__ import annotations
@@ -27,6 +35,12 @@ from dataclasses import dataclass, fields
 DEFAULT_PREFIX = "warrantwatch."
 PROCESSING_GUARANTEES = ("at_least_once", "exactly_once")
 PROFILES = ("embedded", "kafka")
+SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+# what aiokafka authenticates with a user name and password (GSSAPI and OAUTHBEARER need
+# callbacks or a Kerberos set-up this project does not configure)
+SASL_MECHANISMS = ("PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512")
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
 
 # Setting name -> environment variable. deploy/ and docker-compose.yml are checked against it.
 ENVIRONMENT: dict[str, str] = {
@@ -44,8 +58,10 @@ ENVIRONMENT: dict[str, str] = {
     "sasl_username": "WARRANTWATCH_SASL_USERNAME",
     "sasl_password": "WARRANTWATCH_SASL_PASSWORD",
     "ssl_cafile": "WARRANTWATCH_SSL_CAFILE",
+    "allow_plaintext_sasl": "WARRANTWATCH_ALLOW_PLAINTEXT_SASL",
 }
 _INTEGERS = frozenset({"partitions", "replication_factor", "web_port"})
+_BOOLEANS = frozenset({"allow_plaintext_sasl"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +80,18 @@ class KafkaSettings:
     sasl_username: str | None = None
     sasl_password: str | None = None
     ssl_cafile: str | None = None
+    allow_plaintext_sasl: bool = False
+
+    def __repr__(self) -> str:
+        """Every setting but the password, which shows as set or not (logs, tracebacks)."""
+        shown = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name == "sasl_password" and value is not None:
+                shown.append(f"{f.name}='***'")
+            else:
+                shown.append(f"{f.name}={value!r}")
+        return f"KafkaSettings({', '.join(shown)})"
 
     def __post_init__(self) -> None:
         if self.partitions < 1:
@@ -78,6 +106,37 @@ class KafkaSettings:
             raise ValueError(f"broker profile {self.profile!r}: one of {', '.join(PROFILES)}")
         if not 0 <= self.web_port <= 65535:
             raise ValueError(f"web port {self.web_port} is not a TCP port")
+        self._check_security()
+
+    def _check_security(self) -> None:
+        protocol, mechanism = self.security_protocol, self.sasl_mechanism
+        var = ENVIRONMENT
+        if protocol not in SECURITY_PROTOCOLS:
+            raise ValueError(f"{var['security_protocol']} {protocol!r}: one of "
+                             f"{', '.join(SECURITY_PROTOCOLS)}")
+        sasl = protocol.startswith("SASL_")
+        if mechanism is not None:
+            if mechanism not in SASL_MECHANISMS:
+                raise ValueError(f"{var['sasl_mechanism']} {mechanism!r}: one of "
+                                 f"{', '.join(SASL_MECHANISMS)}")
+            if not sasl:
+                raise ValueError(
+                    f"{var['sasl_mechanism']}={mechanism} with {var['security_protocol']}="
+                    f"{protocol}: SASL needs {var['security_protocol']}=SASL_SSL (or "
+                    f"SASL_PLAINTEXT with {var['allow_plaintext_sasl']}=true); without it no "
+                    f"client would authenticate")
+        elif sasl:
+            raise ValueError(f"{var['security_protocol']}={protocol} needs "
+                             f"{var['sasl_mechanism']} (one of {', '.join(SASL_MECHANISMS)})")
+        if sasl and (not self.sasl_username or self.sasl_password is None):
+            raise ValueError(f"SASL needs {var['sasl_username']} and {var['sasl_password']}")
+        if protocol == "SASL_PLAINTEXT" and not self.allow_plaintext_sasl:
+            raise ValueError(
+                f"{var['security_protocol']}=SASL_PLAINTEXT sends the SASL password in clear; "
+                f"use SASL_SSL, or set {var['allow_plaintext_sasl']}=true to allow it")
+        if self.ssl_cafile is not None and "SSL" not in protocol:
+            raise ValueError(f"{var['ssl_cafile']} is set but {var['security_protocol']}="
+                             f"{protocol} uses no TLS")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: str | int | None
@@ -97,6 +156,14 @@ class KafkaSettings:
             except (TypeError, ValueError):
                 raise ValueError(
                     f"{ENVIRONMENT[name]}: not a whole number: {raw_value!r}") from None
+        for name in _BOOLEANS & values.keys():
+            raw_value = values[name]
+            if isinstance(raw_value, bool):
+                continue
+            text = str(raw_value).strip().lower()
+            if text not in _TRUE + _FALSE:
+                raise ValueError(f"{ENVIRONMENT[name]}: {raw_value!r} is neither true nor false")
+            values[name] = text in _TRUE
         return cls(**values)  # type: ignore[arg-type]
 
     def topic(self, name: str) -> str:
@@ -128,6 +195,8 @@ class KafkaSettings:
         out: dict[str, str] = {}
         for f in fields(self):
             value = getattr(self, f.name)
-            if value is not None:
+            if isinstance(value, bool):
+                out[ENVIRONMENT[f.name]] = "true" if value else "false"
+            elif value is not None:
                 out[ENVIRONMENT[f.name]] = str(value)
         return out

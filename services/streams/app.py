@@ -19,12 +19,12 @@ from typing import Any
 
 import faust
 
-from services.kafka.client import ssl_context
+from services.kafka.client import PRODUCER_MAX_REQUEST_BYTES, faust_credentials
 from services.kafka.embedded import free_port
 from services.kafka.profiles import profile_for
 from services.kafka.settings import KafkaSettings
 from services.kafka.topics import input_topics, sequenced_topic
-from services.streams import intake, views, warrant_state
+from services.streams import health_views, intake, views, warrant_state
 from services.streams.fetch_wait import transport_with_fetch_wait
 from services.streams.outputs import OutputPublisher
 from services.streams.warrant_state import WarrantState
@@ -50,15 +50,6 @@ def web_host(bind: str) -> str:
     return socket.gethostname() if bind in ("", "0.0.0.0", "::") else bind
 
 
-def _credentials(settings: KafkaSettings) -> Any:
-    if settings.sasl_mechanism:
-        return faust.SASLCredentials(username=settings.sasl_username,
-                                     password=settings.sasl_password,
-                                     mechanism=settings.sasl_mechanism,
-                                     ssl_context=ssl_context(settings))
-    return ssl_context(settings)
-
-
 def build_streams(settings: KafkaSettings, terms: Sequence[Terms], *, data_dir: Path,
                   loop: asyncio.AbstractEventLoop | None = None) -> Streams:
     """The Faust app of the services, its agents registered."""
@@ -66,7 +57,7 @@ def build_streams(settings: KafkaSettings, terms: Sequence[Terms], *, data_dir: 
     web_port = settings.web_port or free_port(settings.web_bind)
     options: dict[str, Any] = {
         "broker": [f"kafka://{host}" for host in settings.bootstrap_servers.split(",")],
-        "broker_credentials": _credentials(settings),
+        "broker_credentials": faust_credentials(settings),
         "processing_guarantee": settings.processing_guarantee,
         "datadir": str(data_dir),
         # the web server serves Faust's status pages; never on all interfaces unless told
@@ -85,6 +76,7 @@ def build_streams(settings: KafkaSettings, terms: Sequence[Terms], *, data_dir: 
         "broker_commit_interval": profile.commit_interval,
         "producer_linger_ms": profile.producer_linger_ms,
         "producer_acks": -1,  # all in-sync replicas
+        "producer_max_request_size": PRODUCER_MAX_REQUEST_BYTES,
         "worker_redirect_stdouts": False,
     }
     if profile.producer_max_batch_size is not None:
@@ -97,7 +89,8 @@ def build_streams(settings: KafkaSettings, terms: Sequence[Terms], *, data_dir: 
     sequenced = _raw_topic(app, sequenced_topic(settings))
     state = WarrantState(settings, terms)
     intake.register(app, _raw_topic(app, *input_topics(settings)), sequenced_topic(settings),
-                    settings)
+                    settings, state.health)
     warrant_state.register(app, sequenced, OutputPublisher(settings), state)
     views.register(app, state)
+    health_views.register(app, state)
     return Streams(app, state, web_port)

@@ -24,6 +24,7 @@ INDEX = "ww-index"
 SOURCE = "ww-source"
 REJECT = "ww-reject"  # why intake refused the input (it becomes a dead letter in sequence)
 BROADCAST = "ww-broadcast"  # "1": a record for every symbol (a `tick` for symbol "*")
+LETTER = "ww-letter"  # "1": the value is the dead letter intake made of an input it refused
 POSITION = "ww-position"  # on outputs: place in the engine's output list for its input
 WORKER = "ww-worker"  # on outputs: host:pid of the worker that produced it
 CONTROL = "ww-control"  # "end": a replay end marker, not a record
@@ -68,6 +69,7 @@ class Envelope:
     source: str | None = None
     reject: str | None = None
     broadcast: bool = False
+    letter: bool = False
 
     def headers(self) -> Headers:
         out: Headers = [(TOPIC, self.topic.encode())]
@@ -78,11 +80,13 @@ class Envelope:
         if self.index is not None:
             out.append((INDEX, str(self.index).encode()))
         if self.source is not None:
-            out.append((SOURCE, self.source.encode()))
+            out.append((SOURCE, self.source.encode("utf-8", errors="surrogatepass")))
         if self.reject is not None:
             out.append((REJECT, self.reject.encode()))
         if self.broadcast:
             out.append((BROADCAST, b"1"))
+        if self.letter:
+            out.append((LETTER, b"1"))
         return out
 
     @classmethod
@@ -103,9 +107,11 @@ class Envelope:
                 origin=Origin.parse(h[ORIGIN].decode()) if ORIGIN in h else None,
                 place=place,
                 index=int(h[INDEX]) if INDEX in h else None,
-                source=h[SOURCE].decode() if SOURCE in h else None,
+                source=(h[SOURCE].decode("utf-8", errors="surrogatepass") if SOURCE in h
+                        else None),
                 reject=h[REJECT].decode() if REJECT in h else None,
                 broadcast=h.get(BROADCAST) == b"1",
+                letter=h.get(LETTER) == b"1",
             )
         except (KeyError, ValueError, UnicodeDecodeError) as exc:
             raise RecordError(f"sequenced message with bad headers: {exc!r}") from None

@@ -12,19 +12,29 @@ record before it has arrived; a record without one is taken in log order.
 Duplicates: intake is at-least-once, so after a crash it may forward an input again. A record
 is dropped if its input message (topic, partition, offset) is not past the last one taken
 from that input partition, or if its place was already taken.
+
+The boundary (docs/operations.md, Bad input): `apply` never raises. Any exception the engine
+raises on a record becomes one dead letter; each output is encoded here, and one that does
+not encode (or is larger than services/streams/limits.py allows) is replaced by a dead letter,
+so the publisher only sends bytes that were checked.
 """
 
 from __future__ import annotations
 
+import json
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from services.kafka.partitioning import partition_of
 from services.streams.envelope import Envelope
+from services.streams.limits import MAX_OUTPUT_BYTES
 from shared.engine import Engine
-from shared.events.codec import dead_letter, decode
-from shared.events.outputs import OutputRecord
+from shared.events.codec import dead_letter, decode, encode, to_dict
+from shared.events.outputs import DeadLetter, OutputRecord
 from shared.terms import Terms
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +51,7 @@ class Emitted:
     record: OutputRecord
     index: int | None
     position: tuple[int, int]
+    value: bytes = b""  # the record's canonical JSON, UTF-8: what is published
 
 
 @dataclass(slots=True)
@@ -68,6 +79,17 @@ class PartitionFold:
         return len(self._pending)
 
     def apply(self, env: Envelope) -> Step:
+        """The outputs of one envelope; never raises (a fault becomes one dead letter)."""
+        try:
+            return self._apply(env)
+        except Exception as exc:
+            log.exception("partition %d: record from %s failed outside the engine",
+                          self.partition, env.origin.text() if env.origin else "?")
+            letter = _fault_letter(env, f"the worker failed on this record "
+                                        f"({type(exc).__name__})")
+            return Step(emitted=[_emitted(env.key, letter, env.index, (0, 0))])
+
+    def _apply(self, env: Envelope) -> Step:
         step = Step()
         if self._is_duplicate(env):
             step.duplicates = 1
@@ -100,19 +122,20 @@ class PartitionFold:
     def _run(self, env: Envelope) -> list[Emitted]:
         raw: str | bytes = _text(env.value)
         try:
-            if env.reject is not None:
-                outputs: list[OutputRecord] = [dead_letter(env.topic, raw, env.reject)]
+            if env.letter:  # intake refused it and made its dead letter from the whole input
+                outputs: list[OutputRecord] = [DeadLetter.model_validate_json(env.value)]
+            elif env.reject is not None:
+                outputs = [dead_letter(env.topic, raw, env.reject)]
             elif env.source is not None:
                 # a replay line, validated by the publisher: dead letters quote the line
                 outputs = self.engine.process(env.topic, decode(env.topic, raw), env.source)
             else:
                 outputs = self.engine.handle(env.topic, raw)
         except Exception as exc:  # a fault on one record must not stop the partition
-            outputs = [dead_letter(env.topic, env.source or raw,
-                                   f"the engine failed on this record: "
-                                   f"{type(exc).__name__}: {exc}")]
+            outputs = [_fault_letter(env, f"the engine failed on this record "
+                                          f"({type(exc).__name__}: {str(exc)[:200]})")]
         if not env.broadcast:
-            return [Emitted(env.key, record, env.index, (0, place))
+            return [_emitted(env.key, record, env.index, (0, place), env)
                     for place, record in enumerate(outputs)]
         emitted = []
         places: dict[str, int] = {}
@@ -122,8 +145,41 @@ class PartitionFold:
             if partition_of(key, self.partitions) != self.partition:
                 continue  # another partition's fold has this symbol's state and outputs
             rank = self._rank.get(record.symbol, len(self._rank))
-            emitted.append(Emitted(key, record, env.index, (rank, place)))
+            emitted.append(_emitted(key, record, env.index, (rank, place), env))
         return emitted
+
+
+def _fault_letter(env: Envelope, reason: str) -> DeadLetter:
+    return dead_letter(env.topic, env.source or _text(env.value), reason)
+
+
+def _encoded(record: OutputRecord) -> bytes:
+    value = encode(record).encode("utf-8")
+    if len(value) > MAX_OUTPUT_BYTES:
+        raise ValueError(f"{len(value)} bytes, above the {MAX_OUTPUT_BYTES}-byte limit")
+    return value
+
+
+def _emitted(key: bytes, record: OutputRecord, index: int | None, position: tuple[int, int],
+             env: Envelope | None = None) -> Emitted:
+    """The output as it will be published: encoded, or a dead letter in its place."""
+    try:
+        return Emitted(key, record, index, position, _encoded(record))
+    except Exception as exc:
+        kind = getattr(record, "type", type(record).__name__)
+        reason = f"output: the {kind} this record caused cannot be encoded ({exc})"
+        letter = (dead_letter(env.topic, env.source or _text(env.value), reason)
+                  if env is not None else dead_letter("", b"", reason))
+        try:
+            value = _encoded(letter)
+        except Exception:
+            value = _ascii_json(letter)
+        return Emitted(key, letter, index, position, value)
+
+
+def _ascii_json(record: OutputRecord) -> bytes:
+    """Canonical JSON with every non-ASCII character escaped: encodes whatever the strings."""
+    return json.dumps(to_dict(record), ensure_ascii=True, separators=(", ", ": ")).encode()
 
 
 def _text(value: bytes) -> str | bytes:

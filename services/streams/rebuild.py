@@ -12,18 +12,22 @@ committed offset (where Faust will start handing records).
 
 from __future__ import annotations
 
+import asyncio
+import hashlib
 import logging
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
-from aiokafka.errors import KafkaError
+from aiokafka.errors import KafkaError, OffsetOutOfRangeError
 
 from services.kafka.client import connection_kwargs, reader_kwargs
 from services.kafka.settings import KafkaSettings
 from services.streams.envelope import Envelope
 from services.streams.pack import envelopes_of
-from shared.errors import BrokerError, RecordError
+from shared.errors import BrokerError
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +38,9 @@ STALL_SECONDS = 30.0
 
 
 async def replay_partition(settings: KafkaSettings, topic: str, partition: int, until: int,
-                           apply: Callable[[Envelope], object]) -> int:
+                           apply: Callable[[Envelope], object],
+                           on_message: Callable[[int, bytes | None], object] | None = None
+                           ) -> int:
     """Feed `apply` every envelope of the messages of `topic`/`partition` with an offset
     below `until`, in log order.
 
@@ -68,15 +74,89 @@ async def replay_partition(settings: KafkaSettings, topic: str, partition: int, 
                     break
                 try:
                     envelopes = envelopes_of(message.key, message.value, message.headers)
-                except RecordError as exc:  # as the agent does: not intake's, nothing to fold
-                    log.error("%s[%d]@%d skipped: %s", topic, partition, message.offset, exc)
+                except Exception as exc:
+                    log.error("%s[%d]@%d skipped: %s", topic, partition, message.offset,
+                              str(exc)[:300])
                     envelopes = []
                 for env in envelopes:
                     apply(env)
+                if on_message is not None:
+                    on_message(message.offset, message.value)
                 count += 1
         return count
     finally:
         await consumer.stop()
+
+
+@dataclass(frozen=True, slots=True)
+class Anchor:
+    """The last message of a partition a worker folded: its offset and the digest of its
+    value. While the log is the one that was folded, that offset holds that message."""
+
+    offset: int
+    digest: str
+
+    @classmethod
+    def of(cls, offset: int, value: bytes | None) -> Anchor:
+        return cls(offset, hashlib.sha256(value or b"").hexdigest())
+
+
+class LogWentBackwards(BrokerError):
+    """A partition no longer holds what this worker folded from it (docs/operations.md: a log
+    that goes backwards). The state folded from the old log cannot go on with this one."""
+
+
+ANCHOR_SECONDS = 10.0
+
+
+async def check_anchor(settings: KafkaSettings, topic: str, partition: int, anchor: Anchor,
+                       handed: int) -> None:
+    """Raise LogWentBackwards unless `topic[partition]` still holds the anchor's message.
+
+    Called when a message at or below the anchor is handed in (`handed`): after a restart of
+    the agent or a rebalance that is the log read again; after the broker lost its log (a
+    memory broker restarted, a topic deleted and re-created, an unclean leader election) it is
+    a new log. Reading the one message tells the two apart without end offsets.
+    """
+    tp = TopicPartition(topic, partition)
+    kwargs = reader_kwargs(settings)
+    kwargs["auto_offset_reset"] = "none"  # past the end is an answer, not a reset
+    consumer = AIOKafkaConsumer(**kwargs)
+    await consumer.start()
+    found: str = "nothing"
+    try:
+        consumer.assign([tp])
+        consumer.seek(tp, anchor.offset)
+        deadline = time.monotonic() + ANCHOR_SECONDS
+        while time.monotonic() < deadline:
+            try:
+                batch = await consumer.getmany(tp, timeout_ms=500)
+            except OffsetOutOfRangeError:
+                found = "no message there (the log ends before it)"
+                break
+            messages = batch.get(tp, [])
+            if not messages:
+                await asyncio.sleep(0)
+                continue
+            first = messages[0]
+            if first.offset != anchor.offset:
+                found = f"the log resumes at offset {first.offset}"
+                break
+            if Anchor.of(first.offset, first.value) == anchor:
+                return
+            found = "another message there"
+            break
+    except KafkaError as exc:
+        found = f"an error reading it ({exc})"
+    finally:
+        await consumer.stop()
+    raise LogWentBackwards(
+        f"{topic}[{partition}] went backwards: this worker folded it up to offset "
+        f"{anchor.offset}, offset {handed} was handed in again, and the broker has {found} at "
+        f"offset {anchor.offset}. The log is not the one the warrant state was folded from "
+        f"(a broker that lost its data, or a topic re-created); stopping rather than folding "
+        f"on into a wrong state. Restore the log or start the broker and the workers afresh "
+        f"and replay the inputs (docs/operations.md).")
 
 
 async def committed_offset(settings: KafkaSettings, topic: str, partition: int) -> int:

@@ -9,6 +9,11 @@ partition's records exactly as intake will deliver them.
   it still travels in sequence, to the partition of its key, and becomes a dead letter there.
 - A record that does not decode goes to the partition of its key (empty if none): the warrant
   state makes its dead letter in sequence, exactly as the in-process engine does.
+- A message without a key (Kafka's null key) is refused the same way: every input is keyed.
+
+`route` never raises, whatever the message (any size, encoding, nesting, key): a failure to
+read it is a reason to refuse it, not a fault of the worker (docs/operations.md, Bad input).
+The key a refused message keeps for its outputs is bounded (services/streams/limits.py).
 """
 
 from __future__ import annotations
@@ -17,10 +22,11 @@ import json
 from dataclasses import dataclass
 
 from services.kafka.partitioning import partition_of
+from services.streams.limits import MAX_KEY_BYTES, MAX_RECORD_BYTES
 from shared.engine.engine import ALL_SYMBOLS
-from shared.errors import RecordError
-from shared.events.codec import decode
+from shared.events.boundary import admit, check_key
 from shared.events.inputs import Tick
+from shared.events.outputs import DeadLetter
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,33 +44,44 @@ def _keyed_by_own_symbol(raw: bytes | str, key: bytes) -> bool:
     one goes to its symbol's partition, an invalid one to its key's: the same), so the full
     decode (most of intake's cost) can be left to the warrant state, which does it anyway.
     """
+    if len(key) > MAX_KEY_BYTES or len(raw) > MAX_RECORD_BYTES:
+        return False
     try:
         symbol = key.decode("utf-8")
-        obj = json.loads(raw)
-    except (ValueError, UnicodeDecodeError):
+        obj = json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
+    except Exception:
         return False
     return isinstance(obj, dict) and obj.get("symbol") == symbol and symbol != ALL_SYMBOLS
 
 
+def _by_key(key: bytes | None, partitions: int, reject: str | None = None) -> Route:
+    """The route of a message that is not routed by its record: its key's partition; a key
+    too long to be a symbol is not carried to the outputs."""
+    fallback = key or b""
+    kept = fallback if len(fallback) <= MAX_KEY_BYTES else b""
+    return Route(kept, (partition_of(fallback, partitions),), reject=reject)
+
+
 def route(topic: str, raw: bytes | str, key: bytes | None, partitions: int) -> Route:
     """The route of one input message arriving on logical `topic` with Kafka `key`."""
-    if key is not None and _keyed_by_own_symbol(raw, key):
-        return Route(key, (partition_of(key, partitions),))
-    return route_by_record(topic, raw, key, partitions)
+    try:
+        if key is not None and _keyed_by_own_symbol(raw, key):
+            return Route(key, (partition_of(key, partitions),))
+        return route_by_record(topic, raw, key, partitions)
+    except Exception as exc:
+        return _by_key(key, partitions, f"intake cannot route this message "
+                                        f"({type(exc).__name__})")
 
 
 def route_by_record(topic: str, raw: bytes | str, key: bytes | None, partitions: int) -> Route:
     """The route read from the fully decoded record (what `route` gives in every case)."""
-    try:
-        record = decode(topic, raw)
-    except RecordError:
-        fallback = key or b""
-        return Route(fallback, (partition_of(fallback, partitions),))
+    record = admit(topic, raw)  # the decoding boundary of shared/events: never raises
+    if isinstance(record, DeadLetter):
+        return _by_key(key, partitions)
+    problem = check_key(key, record.symbol, keyed=True)
+    if problem is not None:
+        return _by_key(key, partitions, problem)
     symbol = record.symbol.encode()
-    if key is not None and key != symbol:
-        reason = (f"Kafka key {key.decode('utf-8', errors='replace')!r} is not the record's "
-                  f"symbol {record.symbol!r}: every input is keyed by its symbol")
-        return Route(key, (partition_of(key, partitions),), reject=reason)
     if isinstance(record, Tick) and record.symbol == ALL_SYMBOLS:
         return Route(symbol, tuple(range(partitions)), broadcast=True)
     return Route(symbol, (partition_of(symbol, partitions),))

@@ -10,7 +10,8 @@ holds the symbol (services/streams/warrant_state.py). A worker holds only the pa
 group assigned to it, so:
 
 - 200: the view, as JSON.
-- 400: a malformed date or time (`{"error": reason}`).
+- 400: a malformed date or time (`{"error": reason}`), read by the rules of the record
+  fields (shared/events/fields.py): dates YYYY-MM-DD only, instants with a UTC offset.
 - 404: a symbol with no terms, or something the engine does not know (`QueryError`).
 - 421 Misdirected Request: another worker holds the symbol's partition; `owner` is its web
   address as Faust's partition assignor records it (null while the group rebalances). Ask
@@ -24,8 +25,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
 
 from services.streams.warrant_state import WarrantState
 from shared.engine import Engine
@@ -37,6 +40,7 @@ from shared.engine.queries import (
     warrant_view,
 )
 from shared.errors import BrokerError
+from shared.events.fields import Day, Instant
 
 log = logging.getLogger(__name__)
 
@@ -48,31 +52,70 @@ class BadParameter(ValueError):
     """A path or query parameter that does not parse (HTTP 400)."""
 
 
+# The record fields' own rules (shared/events/fields.py, docs/events.md): a parameter is read
+# exactly as the same value in a record would be.
+_DAY: TypeAdapter[date] = TypeAdapter(Day)
+_INSTANT: TypeAdapter[datetime] = TypeAdapter(Instant)
+
+
+def _first_error(error: ValidationError, limit: int = 160) -> str:
+    """The field rule's reason, escaped and bounded (it may quote the parameter)."""
+    reason = ascii(str(error.errors(include_url=False)[0]["msg"])
+                   .removeprefix("Value error, "))[1:-1]
+    return reason if len(reason) <= limit else f"{reason[:limit]}..."
+
+
 def parse_day(text: str) -> date:
+    """A date as a record's date field reads it: YYYY-MM-DD only (no basic format
+    `20050915`, no week date `2005-W37-4`)."""
     try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise BadParameter(f"date {text!r} is not an ISO date (YYYY-MM-DD)") from None
+        return _DAY.validate_python(text)
+    except ValidationError as exc:
+        raise BadParameter(f"date {_quoted(text)} is not an ISO date (YYYY-MM-DD): "
+                           f"{_first_error(exc)}") from None
 
 
 def parse_instant(text: str) -> datetime:
-    """An ISO 8601 time with its UTC offset. A `+` sent unencoded in a query string arrives
-    as a space; a space before the offset is read back as `+`."""
+    """An ISO 8601 time with its UTC offset, as a record's instant field reads it. A `+`
+    sent unencoded in a query string arrives as a space; a space before the offset is read
+    back as `+`. An instant that has no UTC equivalent in the calendar (year 9999 west of
+    Greenwich, year 1 east of it) is refused too."""
     candidates = [text]
     head, space, offset = text.rpartition(" ")
     if space and offset[:2].isdigit():
         candidates.append(f"{head}+{offset}")
+    reason = ""
     for candidate in candidates:
         try:
-            at = datetime.fromisoformat(candidate)
-        except ValueError:
+            at = _INSTANT.validate_python(candidate)
+        except ValidationError as exc:
+            reason = reason or _first_error(exc)
             continue
-        if at.tzinfo is None or at.utcoffset() is None:
-            raise BadParameter(f"time {text!r} has no UTC offset (e.g. -05:00 or Z): the "
-                               f"contract's times are instants")
+        try:
+            at.astimezone(UTC)
+        except OverflowError:
+            raise BadParameter(f"time {_quoted(text)} is outside the calendar once in UTC "
+                               f"(years 1 to 9999)") from None
         return at
-    raise BadParameter(f"time {text!r} is not an ISO 8601 date and time "
-                       f"(YYYY-MM-DDTHH:MM:SS with an offset; send + as %2B)")
+    if _naive(text):
+        raise BadParameter(f"time {_quoted(text)} has no UTC offset (e.g. -05:00 or Z): the "
+                           f"contract's times are instants")
+    raise BadParameter(f"time {_quoted(text)} is not an ISO 8601 date and time "
+                       f"(YYYY-MM-DDTHH:MM:SS with an offset; send + as %2B): {reason}")
+
+
+def _naive(text: str) -> bool:
+    """A date and time that would be an instant but for its missing UTC offset."""
+    try:
+        return datetime.fromisoformat(text).tzinfo is None
+    except ValueError:
+        return False
+
+
+def _quoted(text: str, limit: int = 64) -> str:
+    """`text` quoted with its control and non-ASCII characters escaped, cut at `limit`."""
+    shown = ascii(text[:limit])
+    return shown if len(text) <= limit else f"{shown}... ({len(text)} characters)"
 
 
 async def _engine(state: WarrantState, owner_of: OwnerOf, symbol: str) -> Engine | Answer:

@@ -214,7 +214,8 @@ class ExerciseDesk:
                                 self.terms.share_rounding)
         item.restored = True
         settlement = item.settled
-        self.ownership.issued(settlement.holder, eff, -mul(undelivered, factor), rec.id)
+        if settlement.basket is None:  # a 4(a) basket never counted as Common Stock owned
+            self.ownership.issued(settlement.holder, eff, -mul(undelivered, factor), rec.id)
         change = self.warrants.timeline.add(
             Entry(eff, RANK_RESTORE, rec.id, RestoreFact(rec.id, settlement.warrant, restored)),
             None)
@@ -383,7 +384,7 @@ class ExerciseDesk:
             basket=basket, calculation=calculation,
         )
         item.settled = settlement
-        item.shares_due = figures.shares_issued
+        item.shares_due = figures.units_delivered  # shares, or the basket units (4(a))
         out: list[OutputRecord] = [settlement]
         change = self.warrants.timeline.add(
             Entry(eff, RANK_EXERCISE, rec.id,

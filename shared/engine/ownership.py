@@ -4,7 +4,8 @@ Each `holding` and `shares_outstanding` record is a snapshot as of its instant; 
 stock dividend after a snapshot scales it (a holder of `old` shares then holds `new`), and
 shares issued on exercise after a snapshot are added to it (the Holder "shall be deemed ...
 the holder of the shares ... as of the date of such exercise", 2(d)). An `issuance` is a
-snapshot of the shares outstanding right after it.
+snapshot of the shares outstanding right after it. Each share change carries the id of the
+action that made it, so that a rescinded dividend (4(g)(iv)) takes its change out again.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
+from shared.errors import RecordError
 from shared.numbers import ONE, ZERO, mul, show
 
 
@@ -86,6 +88,9 @@ class Ownership:
         insort(self.outstanding.snapshots, Snapshot(at, shares, source))
 
     def share_change(self, at: datetime, ratio: Decimal, cause_id: str) -> None:
+        """A split or stock dividend (`cause_id` its id) scales every count from `at`."""
+        if any(c.cause_id == cause_id for c in self.changes):
+            raise RecordError(f"id: share change {cause_id!r} is already recorded")
         insort(self.changes, ShareChangeAt(at, ratio, cause_id))
 
     def share_factor(self, since: datetime, until: datetime) -> tuple[Decimal, str]:
@@ -100,6 +105,10 @@ class Ownership:
                 texts.append(f"x {show(change.ratio)} for {change.cause_id} "
                              f"({change.at.isoformat()})")
         return factor, " ".join(texts)
+
+    def remove_share_change(self, cause_id: str) -> None:
+        """Undo the share change of `cause_id` (a rescinded dividend, 4(g)(iv)); none: no-op."""
+        self.changes = [c for c in self.changes if c.cause_id != cause_id]
 
     def issued(self, holder: str, at: datetime, shares: Decimal, source: str) -> None:
         """Shares issued on exercise: the holder's and the outstanding both grow."""

@@ -8,8 +8,9 @@ deadline) is emitted then, in instant order.
 
 from __future__ import annotations
 
+from bisect import insort
 from collections.abc import Callable, Iterator
-from datetime import date, datetime, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from typing import Any
 
@@ -20,6 +21,7 @@ from shared.calendar.exchange import RANGE_END, RANGE_START
 from shared.engine.basis import on_terms_basis
 from shared.engine.exercises import ExerciseDesk
 from shared.engine.market import MarketBook
+from shared.engine.ownership import ShareChangeAt
 from shared.engine.warrants import WarrantDesk, is_warrant_action
 from shared.errors import CalendarRangeError, EngineFault, RecordError
 from shared.events.codec import dead_letter, encode
@@ -106,6 +108,9 @@ class SymbolEngine:
         self.calendar = TradingCalendar(terms)
         self.now: datetime | None = None
         self.market = MarketBook(terms)
+        # when each split or stock dividend moves the warrant's terms (4(b), 4(g)(ii)): the
+        # basis an exercise's B is restated on (shared/engine/basis.py)
+        self.terms_changes: list[ShareChangeAt] = []
         self.desk = WarrantDesk(terms, self.market_value, self.amendment_problem)
         self.exercises = ExerciseDesk(terms, self.desk, self.current_calendar,
                                       self.exercise_market_value)
@@ -240,24 +245,48 @@ class SymbolEngine:
     # --- warrants: Sections 4, 5, 10 ---------------------------------------------------------
 
     def _warrant_action(self, action: CorporateAction) -> list[OutputRecord]:
-        own = self.exercises.ownership
-        if isinstance(action, StockSplit):
-            self.market.share_change(ShareChange(action.effective, div(action.old, action.new),
-                                                 action.id))
-            own.share_change(self.desk.close_of_business(action.effective),
-                             div(action.new, action.old), action.id)
-        elif isinstance(action, StockDividend):
-            self.market.share_change(ShareChange(action.payment_date,
-                                                 div(Decimal(1), 1 + action.rate), action.id))
-            own.share_change(self.desk.close_of_business(action.payment_date), 1 + action.rate,
-                             action.id)
+        if isinstance(action, StockSplit | StockDividend):
+            self._share_change(action)
         elif isinstance(action, DividendAbandoned):
-            self.market.history.remove_change(action.dividend_id)
+            if self.desk.abandonment_refusal(action, self.now) is None:
+                self._undo_share_change(action.dividend_id)  # 4(g)(iv): rescinded with it
         elif isinstance(action, Issuance):
-            own.shares_outstanding(self.desk.close_of_business(action.date),
-                                   action.outstanding_before + action.shares, action.id)
+            self.exercises.ownership.shares_outstanding(
+                self.desk.close_of_business(action.date), action.outstanding_before + action.shares,
+                action.id)
         out = self.desk.corporate_action(action, self.now)
         return [*self._section9(action), *out]
+
+    def _share_change(self, action: StockSplit | StockDividend) -> None:
+        """The facts a 4(b) share change derives outside the warrant timeline, under its id:
+        older prices for Section 8, and the Section 7 counts (docs/decisions.md).
+
+        A split's prices are on the new basis from its effective date; a stock dividend's
+        from the day after its record date (the warrant's terms move at that close), and the
+        holder's and the outstanding counts grow when the dividend shares are issued, at
+        close of business on the payment date. The warrant's terms move at close of business
+        on the split's effective date or the dividend's record date (`terms_changes`)."""
+        own = self.exercises.ownership
+        if isinstance(action, StockSplit):
+            ratio = div(action.new, action.old)
+            terms_at = self.desk.close_of_business(action.effective)
+            own.share_change(terms_at, ratio, action.id)
+            self.market.share_change(ShareChange(action.effective, div(action.old, action.new),
+                                                 action.id))
+        else:
+            ratio = 1 + action.rate
+            terms_at = self.desk.close_of_business(action.record_date)
+            own.share_change(self.desk.close_of_business(action.payment_date), ratio,
+                             action.id)
+            self.market.share_change(ShareChange(action.record_date + timedelta(days=1),
+                                                 div(Decimal(1), ratio), action.id))
+        insort(self.terms_changes, ShareChangeAt(terms_at, ratio, action.id))
+
+    def _undo_share_change(self, cause_id: str) -> None:
+        """Everything `_share_change` derived from `cause_id`, taken out together."""
+        self.market.history.remove_change(cause_id)
+        self.exercises.ownership.remove_share_change(cause_id)
+        self.terms_changes = [c for c in self.terms_changes if c.cause_id != cause_id]
 
     def _section9(self, action: CorporateAction) -> list[OutputRecord]:
         """Section 9: notice of a record or effective date due 20 days before it."""
@@ -337,7 +366,7 @@ class SymbolEngine:
         """B for an exercise effective at `at` on `day`: the PSMV of `day` on the basis of
         the terms in force at `at` (shared/engine/basis.py), with its calculation."""
         return on_terms_basis(self.market_value(day), day, at, self.market.history.changes,
-                              self.exercises.ownership.changes)
+                              self.terms_changes)
 
     def amendment_problem(self, amendment: Amendment, book: Book) -> str | None:
         """Section 10: why an amendment cannot bind, or None."""

@@ -33,6 +33,7 @@ from shared.events.inputs import (
 from shared.events.outputs import (
     Adjustment,
     AdjustmentDeferred,
+    AdjustmentNotRequired,
     AdjustmentRejected,
     AdjustmentRescinded,
     AmendmentRefused,
@@ -41,7 +42,7 @@ from shared.events.outputs import (
 )
 from shared.numbers import show, show_price
 from shared.terms import Terms
-from shared.warrant.fold import Notice
+from shared.warrant.fold import Notice, not_required
 from shared.warrant.state import Book
 from shared.warrant.timeline import (
     RANK_CORPORATE_ACTION,
@@ -102,7 +103,7 @@ class WarrantDesk:
 
     def corporate_action(self, action: CorporateAction, now: datetime | None) -> list[OutputRecord]:
         if isinstance(action, DividendAbandoned):
-            return self._abandon(action)
+            return self._abandon(action, now)
         if isinstance(action, EquivalentsIssued):
             if action.equivalents_id in self.equivalents:
                 raise RecordError(f"equivalents_id: {action.equivalents_id!r} was already issued")
@@ -145,11 +146,42 @@ class WarrantDesk:
         out.extend(self.publish(self.timeline.advance(now)))
         return out
 
-    def _abandon(self, action: DividendAbandoned) -> list[OutputRecord]:
-        if action.dividend_id not in self.dividends:
+    def abandonment_refusal(self, action: DividendAbandoned, now: datetime | None) -> str | None:
+        """4(g)(iv): why an abandonment cannot rescind its dividend, or None when it does.
+
+        The plan must be abandoned "thereafter and before the dividend": on or before the
+        payment date (docs/decisions.md). The day of abandonment is the record's `date`, else
+        the date of event time when it arrives. An unknown dividend is a RecordError."""
+        dividend = self.dividends.get(action.dividend_id)
+        if dividend is None:
             raise RecordError(f"dividend_id: no stock dividend {action.dividend_id!r} is known")
-        del self.dividends[action.dividend_id]
-        return self.publish(self.timeline.remove(action.dividend_id), because=action.id)
+        on = action.date
+        if on is None and now is not None:
+            on = now.astimezone(self.terms.zone).date()
+        if on is None or on <= dividend.payment_date:
+            return None
+        return (f"4(g)(iv): the plan to pay stock dividend {dividend.id} (record date "
+                f"{dividend.record_date.isoformat()}) was abandoned on {on.isoformat()}, after "
+                f"the dividend was paid on {dividend.payment_date.isoformat()}; an adjustment "
+                "is rescinded only when the plan is abandoned \"thereafter and before the "
+                "dividend\", so the 4(b) adjustment stands and the terms are unchanged")
+
+    def _abandon(self, action: DividendAbandoned, now: datetime | None) -> list[OutputRecord]:
+        refusal = self.abandonment_refusal(action, now)
+        if refusal is not None:
+            return [AdjustmentRejected(id=output_id("adjustment_rejected", action.id),
+                                       symbol=self.terms.symbol, cause_id=action.id,
+                                       reason=refusal)]
+        dividend = self.dividends.pop(action.dividend_id)
+        before_record = any(e.key == dividend.id for e in self.timeline.scheduled)
+        out = self.publish(self.timeline.remove(action.dividend_id), because=action.id)
+        if before_record:  # nothing was adjusted yet: the trace says none is required
+            at = self.close_of_business(dividend.record_date)
+            out.extend(self._issue(n) for n in not_required(
+                self.timeline.current, action.id, "4(g)(iv)", at,
+                f"4(g)(iv): the plan to pay stock dividend {dividend.id} (record date "
+                f"{dividend.record_date.isoformat()}) was abandoned before its record date"))
+        return out
 
     def _check_supersession(self, action: EquivalentsExpired | EquivalentsRepriced) -> None:
         issued = self.equivalents.get(action.equivalents_id)
@@ -192,7 +224,8 @@ class WarrantDesk:
             if new is not None and _same(new, old):
                 added.pop(old.key)
                 continue
-            if old.kind in ("adjustment_rejected", "amendment_refused"):
+            if old.kind in ("adjustment_rejected", "amendment_refused",
+                            "adjustment_not_required"):
                 continue  # nothing was adjusted, so nothing is rescinded; a new verdict follows
             out.append(self._rescind(old, new, because))
         for notice in change.added:
@@ -214,6 +247,14 @@ class WarrantDesk:
             return AmendmentRefused(id=output_id("amendment_refused", notice.cause_id, *suffix),
                                     symbol=symbol, cause_id=notice.cause_id,
                                     reason=notice.calculation)
+        if notice.kind == "adjustment_not_required":
+            return AdjustmentNotRequired(
+                id=output_id(notice.kind, notice.warrant, notice.cause_id, notice.section,
+                             *suffix),
+                symbol=symbol, warrant=notice.warrant, cause_id=notice.cause_id,
+                section=notice.section, effective_at=notice.effective_at,
+                warrant_price=notice.price_after, share_number=notice.shares_after,
+                reason=notice.calculation)
         model = Adjustment if notice.kind == "adjustment" else AdjustmentDeferred
         return model(
             id=output_id(notice.kind, notice.warrant, notice.cause_id, notice.section, *suffix),

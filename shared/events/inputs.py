@@ -155,7 +155,9 @@ class StockDividend(CorporateAction):
         return self
 
     def action_date(self) -> dt.date:
-        return self.payment_date
+        """4(b)(i): setting the record date is the event; it is made as of close of business
+        on the record date (docs/contract.md "Adjustments")."""
+        return self.record_date
 
 
 class DividendAbandoned(CorporateAction):

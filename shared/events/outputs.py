@@ -73,6 +73,22 @@ class AdjustmentDeferred(_AdjustmentFields):
     type: Literal["adjustment_deferred"] = "adjustment_deferred"
 
 
+class AdjustmentNotRequired(OutputRecord):
+    """An event Section 4 looked at that adjusts nothing, and why (docs/decisions.md): a cash
+    dividend out of earnings (4(c)(i)), an issuance not below the Warrant Price (4(d), 4(e)),
+    equivalents converted in full (4(d)(ii)), a dividend abandoned before its record date
+    (4(g)(iv)). Not a Section 5 notice: the terms in force are stated unchanged."""
+
+    type: Literal["adjustment_not_required"] = "adjustment_not_required"
+    warrant: str
+    cause_id: str
+    section: str
+    effective_at: Instant
+    warrant_price: Dec
+    share_number: Dec
+    reason: str
+
+
 class AdjustmentRescinded(OutputRecord):
     """An earlier adjustment rescinded and annulled (4(f), 4(g)(iv)) or corrected."""
 
@@ -218,7 +234,8 @@ class DeadLetter(OutputRecord):
 
 OUTPUT_TOPICS: dict[str, tuple[type[OutputRecord], ...]] = {
     "market-values": (MarketValue,),
-    "adjustment-notices": (Adjustment, AdjustmentDeferred, AdjustmentRescinded),
+    "adjustment-notices": (Adjustment, AdjustmentDeferred, AdjustmentRescinded,
+                           AdjustmentNotRequired),
     "exercise-settlements": (Settlement, ExerciseRefused),
     "exercise-default-alerts": (ExerciseDefault, RightsRestored, BuyInDamages),
     "cap-status": (CapHeadroom,),

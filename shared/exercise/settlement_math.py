@@ -8,9 +8,12 @@
   taken exactly: (Y_cash + X) x B = Y_cash x B + Y_cl x (B - A) is an exact product, and
   its floor division by B gives the whole shares and fraction x B with no rounding at all.
 - 2(d)(ii): the warrant keeps share number - Y_cash - Y_cl.
-- 4(a): after a reorganization each whole share of Warrant Stock the exercise issues
-  delivers the recorded basket per share instead (lines with per_share and total; totals
-  are exact, not rounded: the successor's delivery is the engine's to round, if ever).
+- 4(a): after a reorganization (assumed under 4(a)(ii) or not) each whole share of Warrant
+  Stock the exercise would issue delivers the recorded basket per share instead (lines with
+  per_share and total; totals are exact, not rounded: the successor's delivery is the
+  engine's to round, if ever). No Common Stock of the Issuer is issued then: `shares_issued`
+  is 0, and `units_delivered` counts the whole shares the basket replaces (what a delivery
+  confirms). The fraction is still paid in cash under Section 6 at fraction x PSMV.
 
 Refusals raise `ExerciseRefusal` with a reason code (exceeds_warrant, warrant_exhausted,
 cashless_out_of_money); a needed but unknown B raises `MarketValueUnavailable`.
@@ -74,7 +77,8 @@ class SettlementFigures:
     cashless_issued: Decimal  # X of the cashless part (0 with no cashless part)
     canceled_in_payment: Decimal  # Y_cl - X
     total_shares: Decimal  # Y_cash + X, before Section 6
-    shares_issued: Decimal  # whole shares delivered
+    shares_issued: Decimal  # whole shares of Common Stock delivered (0 with a basket)
+    units_delivered: Decimal  # whole shares of Warrant Stock delivered, or replaced by the basket
     fraction: Decimal  # the fractional share paid in cash
     fraction_value: Decimal  # fraction x B, exact (always below B)
     cash_in_lieu: Decimal  # fraction x B, to the cent
@@ -199,9 +203,15 @@ def settle_exercise(
     )
 
     basket_lines: tuple[BasketLineFigures, ...] = ()
+    issued = whole
     if basket:
         figures = successor_basket(basket, whole)
         basket_lines = figures.lines
+        issued = ZERO
+        lines.append(
+            f"Section 4(a): no Common Stock of the Issuer is issued (shares issued 0); each of "
+            f"the {figure(whole)} whole shares of Warrant Stock delivers the basket instead"
+        )
         lines.append(figures.calculation)
 
     return SettlementFigures(
@@ -213,7 +223,8 @@ def settle_exercise(
         cashless_issued=x,
         canceled_in_payment=canceled,
         total_shares=total_shares,
-        shares_issued=whole,
+        shares_issued=issued,
+        units_delivered=whole,
         fraction=fraction,
         fraction_value=fraction_value,
         cash_in_lieu=cash_in_lieu,

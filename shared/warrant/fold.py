@@ -3,14 +3,16 @@
 Each step returns the new frozen `Book` and the notices it gives rise to (Section 5 notices,
 4(g)(ii) carried-forward adjustments, rejections). The figures come from
 `shared.adjustments.formulas`; this module decides which clause applies and when:
-- 4(b) splits, combinations and stock dividends (applied at payment) are never carried forward;
+- 4(b) splits, combinations and stock dividends (made as of close of business on the record
+  date, 4(b)(i)) are never carried forward;
 - 4(c), and 4(d)/4(e) when the terms switch makes them move the share number, are carried
   forward under 4(g)(ii) while the pending total stays under the 1% minimum, and are made at
   the next exercise of the warrant;
 - 4(e) deemed issuances are recomputed under 4(f) when the equivalents expire (the actual
   issuance replaces the deemed one where it stood) or reprice (a new deemed issuance right
   after the increase);
-- 4(a) Triggering Events set the successor basket unless the successor assumed the warrant.
+- 4(a) Triggering Events set the successor basket; so does an assumption under 4(a)(ii)
+  (the successor then delivers it).
 """
 
 from __future__ import annotations
@@ -52,7 +54,7 @@ from shared.warrant.state import BasketItem, Book, CarriedForward, WarrantState
 PERCENT_PLACES = Decimal("0.0001")
 
 NoticeKind = Literal["adjustment", "adjustment_deferred", "adjustment_rejected",
-                     "amendment_refused"]
+                     "amendment_refused", "adjustment_not_required"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,6 +124,20 @@ def _notice(kind: NoticeKind, w: WarrantState, cause: str, at: datetime,
 def _rejected(cause: str, section: str, at: datetime, reason: str) -> Notice:
     z = Decimal(0)
     return Notice("adjustment_rejected", "", cause, section, at, z, z, z, z, reason)
+
+
+def not_required(book: Book, cause: str, section: str, at: datetime, reason: str) -> list[Notice]:
+    """The trace of an event that adjusts nothing, for each warrant it would have touched:
+    the terms in force, unchanged, and why (docs/decisions.md "Adjustments")."""
+    return [_unadjusted(w, cause, section, at, reason)
+            for _, w in sorted(book.warrants.items()) if w.shares > 0 and w.basket is None]
+
+
+def _unadjusted(w: WarrantState, cause: str, section: str, at: datetime, reason: str) -> Notice:
+    calc = (f"{reason}: no adjustment; Warrant Price {show_price(w.price)} and Warrant Share "
+            f"Number {show(w.shares)} unchanged")
+    return Notice("adjustment_not_required", w.warrant, cause, section, at, w.price, w.price,
+                  w.shares, w.shares, calc)
 
 
 # --- carrying forward (4(g)(ii)) ------------------------------------------------------------
@@ -195,7 +211,10 @@ def _share_number_change(w: WarrantState, r: AdjustmentResult, at: datetime, cau
 
 def _each_warrant(book: Book, at: datetime, cause: str,
                   compute: Callable[[WarrantState], AdjustmentResult | None],
-                  terms: Terms, *, deferrable: bool) -> Step:
+                  terms: Terms, *, deferrable: bool,
+                  unadjusted: Callable[[WarrantState], tuple[str, str]] | None = None) -> Step:
+    """Apply `compute` to each live warrant; where it asks for no adjustment (None) and
+    `unadjusted` says why ((section, reason)), the warrant gets a not-required trace."""
     states = dict(book.warrants)
     notices: list[Notice] = []
     for wid in sorted(states):
@@ -204,6 +223,9 @@ def _each_warrant(book: Book, at: datetime, cause: str,
             continue  # exhausted, or now a right to the successor basket (4(a))
         result = compute(w)
         if result is None:
+            if unadjusted is not None:
+                section, reason = unadjusted(w)
+                notices.append(_unadjusted(w, cause, section, at, reason))
             continue
         w2, produced = _share_number_change(w, result, at, cause, terms, deferrable=deferrable,
                                             compute=compute)
@@ -231,7 +253,11 @@ def _stock_dividend(book: Book, e: StockDividend, at: datetime, terms: Terms) ->
 
 def _distribution(book: Book, e: Distribution, at: datetime, ctx: Context) -> Step:
     if e.kind.value == "cash" and e.out_of_earnings:
-        return book, []  # 4(c)(i): a cash dividend out of earnings adjusts nothing
+        return book, not_required(
+            book, e.id, "4(c)", at,
+            f"4(c)(i): a cash dividend of {show(e.value_per_share)} a share payable out of "
+            f"earnings or earned surplus (the record's out_of_earnings flag) is excepted from "
+            f"4(c)")
     try:
         psmv = ctx.market_value(e.record_date)
     except MarketValueUnavailable as exc:
@@ -259,13 +285,25 @@ def _issuance_like(book: Book, at: datetime, cause: str, section: str, ctx: Cont
                    formula: Callable[..., AdjustmentResult | None]) -> Step:
     floor = _floor(book, ctx)
     keep = ctx.terms.issuance_adjusts_share_number
+
+    def why(w: WarrantState) -> tuple[str, str]:
+        what = (f"{show(shares)} shares for {show(consideration)}: price per share "
+                f"{show_price(div(consideration, shares))}")
+        if consideration != 0 and consideration >= mul(shares, w.price):
+            return section, (f"{section}: {what} is not below the Warrant Price "
+                             f"{show_price(w.price)}")
+        low = show_price(floor or Decimal(0))
+        return section, (f"{section}: {what}, but the Warrant Price {show_price(w.price)} "
+                         f"already stands at or below the floor {low} (the Per Share Market "
+                         "Value on the Original Issue Date, Section 4)")
+
     try:
         book2, notices = _each_warrant(
             book, at, cause,
             lambda w: _relabel(formula(w.price, w.shares, outstanding, shares, consideration,
                                        floor=floor, keep_aggregate=keep,
                                        rounding=ctx.terms.share_rounding), section),
-            ctx.terms, deferrable=keep)
+            ctx.terms, deferrable=keep, unadjusted=why)
     except AdjustmentRejected as exc:
         return book, [_rejected(cause, section, at, str(exc))]
     return book2, notices
@@ -277,9 +315,17 @@ def _relabel(r: AdjustmentResult | None, section: str) -> AdjustmentResult | Non
     return replace(r, section=section, calculation=f"{section} recomputation: {r.calculation}")
 
 
+def converted_in_full(issued: EquivalentsIssued, expiry: EquivalentsExpired) -> bool:
+    """Every share issuable was issued for all the consideration assumed at issuance: 4(f)(i)
+    does not apply (no portion "shall not have been exercised") and the conversion itself
+    adjusts nothing (4(d)(ii), 4(e) last sentence); the 4(e) adjustment stands as made."""
+    return (expiry.converted_shares == issued.max_shares
+            and expiry.consideration_received == issued.consideration)
+
+
 def _equivalents_issued(book: Book, e: EquivalentsIssued, at: datetime, ctx: Context) -> Step:
     expiry = ctx.expiry_of(e.equivalents_id)
-    if expiry is not None:
+    if expiry is not None and not converted_in_full(e, expiry):
         # 4(f)(i): the deemed issuance is rescinded; what was actually issued, for what was
         # actually received, takes its place.
         if expiry.converted_shares <= 0:
@@ -304,6 +350,11 @@ def _equivalents_repriced(book: Book, e: EquivalentsRepriced, issued: Equivalent
 
 
 def _reorganization(book: Book, e: Reorganization, at: datetime) -> Step:
+    """4(a): from the Triggering Event each warrant share delivers the basket, at the Warrant
+    Price in effect immediately prior. Under 4(a)(ii) the successor assumed the warrant in
+    writing: no Triggering Event is deemed to occur, but what it assumes is "the obligation
+    to deliver ... such shares of securities, cash or property as ... such Holder shall be
+    entitled to receive" under 4(a): the holder receives the same basket (docs/contract.md)."""
     states = dict(book.warrants)
     notices = []
     basket = tuple(BasketItem(i.asset, i.per_share) for i in e.basket)
@@ -314,19 +365,19 @@ def _reorganization(book: Book, e: Reorganization, at: datetime) -> Step:
             continue
         if e.assumed:
             calc = (f"4(a)(ii): the successor assumed this Warrant in writing, so no Triggering "
-                    f"Event is deemed to have occurred; the Warrant continues unchanged "
-                    f"(each warrant share: {lines})")
+                    f"Event is deemed to have occurred and the Warrant continues in force; the "
+                    f"successor delivers what the holder is entitled to under 4(a): on exercise "
+                    f"each of the {show(w.shares)} warrant shares delivers {lines} instead of "
+                    f"Common Stock, at the Warrant Price in effect immediately prior, "
+                    f"{show_price(w.price)}")
         else:
             calc = (f"4(a)(i) Triggering Event: on exercise each of the {show(w.shares)} "
                     f"warrant shares delivers {lines} instead of Common Stock, at the Warrant "
                     f"Price in effect immediately prior, {show_price(w.price)}")
-            states[wid] = replace(w, basket=basket, reorganized_by=e.id)
+        states[wid] = replace(w, basket=basket, reorganized_by=e.id)
         notices.append(Notice("adjustment", w.warrant, e.id, "4(a)", at, w.price, w.price,
                               w.shares, w.shares, calc))
-    book2 = book.with_warrants(states)
-    if not e.assumed:
-        book2 = replace(book2, reorganized=True)
-    return book2, notices
+    return replace(book.with_warrants(states), reorganized=True), notices
 
 
 def _amendment(book: Book, e: Amendment, at: datetime, ctx: Context) -> Step:
@@ -437,6 +488,17 @@ def _dispatch(book: Book, fact: Fact, at: datetime, ctx: Context,
         return _issue(book, fact, terms)
     if isinstance(fact, WarrantTransferred):
         return _transfer(book, fact)
-    if isinstance(fact, EquivalentsExpired | DividendAbandoned):
-        return book, []  # they act by changing how an earlier event folds (4(f), 4(g)(iv))
+    if isinstance(fact, EquivalentsExpired):
+        issued = issued_equivalents(fact.equivalents_id)
+        if issued is not None and converted_in_full(issued, fact):
+            return book, not_required(
+                book, fact.id, "4(e)", at,
+                f"4(d)(ii), 4(e): the Common Stock Equivalents {fact.equivalents_id} were "
+                f"converted in full, {show(fact.converted_shares)} shares for "
+                f"{show(fact.consideration_received)}, the maximum and the consideration "
+                f"deemed at their issuance ({issued.id}); that 4(e) adjustment stands and 4(f) "
+                f"does not apply (no portion expired unexercised)")
+        return book, []  # it acts by changing how the issuance folds (4(f))
+    if isinstance(fact, DividendAbandoned):
+        return book, []  # it acts by taking the dividend out of the timeline (4(g)(iv))
     raise RecordError(f"{type(fact).__name__} does not change the warrants")

@@ -130,7 +130,14 @@ def _as_instant(value: object) -> datetime | None:
 
 
 def same_value(expected: object, actual: object) -> bool:
-    """Decimals as numbers, instants as instants, dates and text as written."""
+    """Decimals as numbers, instants as instants, dates and text as written; lists and
+    tables (a settlement's basket) item by item."""
+    if isinstance(expected, list):
+        return (isinstance(actual, list | tuple) and len(expected) == len(actual)
+                and all(same_value(e, a) for e, a in zip(expected, actual, strict=True)))
+    if isinstance(expected, dict):
+        return (isinstance(actual, dict) and expected.keys() == actual.keys()
+                and all(same_value(v, actual[k]) for k, v in expected.items()))
     if isinstance(expected, bool) or not isinstance(expected, str):
         return expected == actual
     number, other = _as_decimal(expected), _as_decimal(actual)

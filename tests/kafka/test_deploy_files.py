@@ -99,11 +99,21 @@ def test_compose_kafka_is_kraft_with_room_for_the_replication_asked(
     assert len({n["environment"]["CLUSTER_ID"] for n in nodes}) == 1
 
 
+def _with_secrets(data: dict[str, str], manifests: dict[str, dict[str, Any]]
+                  ) -> dict[str, str]:
+    """The config map's settings and, as placeholders, the variables the Deployment takes
+    from its Secret (SASL needs both: services/kafka/settings.py)."""
+    [container] = manifests["Deployment/warrantwatch-worker"]["spec"]["template"]["spec"][
+        "containers"]
+    return {**data, **{e["name"]: "from-the-secret" for e in container.get("env", [])
+                       if "valueFrom" in e}}
+
+
 def test_kubernetes_config_map_holds_settings_of_the_code(
         manifests: dict[str, dict[str, Any]]) -> None:
     data = manifests["ConfigMap/warrantwatch-settings"]["data"]
     assert set(data) <= KNOWN, set(data) - KNOWN
-    settings = KafkaSettings.from_env({k: v for k, v in data.items() if k != TERMS_DIR})
+    settings = KafkaSettings.from_env(_with_secrets(data, manifests))
     assert settings.broker.startswith("kafka://") and settings.profile_name == "kafka"
     # credentials are secrets, never plain config
     assert "WARRANTWATCH_SASL_PASSWORD" not in data
@@ -113,7 +123,7 @@ def test_kubernetes_deployment_runs_workers_with_that_config(
         manifests: dict[str, dict[str, Any]]) -> None:
     config = manifests["ConfigMap/warrantwatch-settings"]
     deployment = manifests["Deployment/warrantwatch-worker"]
-    settings = KafkaSettings.from_env(config["data"])
+    settings = KafkaSettings.from_env(_with_secrets(config["data"], manifests))
     [container] = deployment["spec"]["template"]["spec"]["containers"]
     assert container["args"] == ["worker"]
     assert {"configMapRef": {"name": config["metadata"]["name"]}} in container["envFrom"]

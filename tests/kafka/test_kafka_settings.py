@@ -29,7 +29,10 @@ def test_settings_read_every_variable_and_write_them_back() -> None:
         "WARRANTWATCH_REPLICATION_FACTOR": "3",
         "WARRANTWATCH_PROCESSING_GUARANTEE": "exactly_once",
         "WARRANTWATCH_WEB_PORT": "0",
+        "WARRANTWATCH_SECURITY_PROTOCOL": "SASL_SSL",
         "WARRANTWATCH_SASL_MECHANISM": "SCRAM-SHA-512",
+        "WARRANTWATCH_SASL_USERNAME": "ww",
+        "WARRANTWATCH_SASL_PASSWORD": "pw",
     }
     s = KafkaSettings.from_env(env)
     assert (s.broker, s.partitions, s.replication_factor) == ("kafka://a:9092,b:9092", 12, 3)

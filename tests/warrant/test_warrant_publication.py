@@ -97,9 +97,12 @@ def test_rejection_that_becomes_valid_is_not_rescinded_as_an_adjustment() -> Non
     assert (state.price, state.shares) == (Decimal("1.20"), Decimal("2000000.00"))
 
 
-def test_assumed_reorganization_changes_nothing() -> None:
+def test_assumed_reorganization_delivers_the_basket() -> None:
     # 4(a)(ii): the successor assumed the warrant in writing before consummation, so no
-    # Triggering Event is deemed to have occurred: no basket, terms 2.40 / 1,000,000.
+    # Triggering Event is deemed to have occurred, but what it assumes is "the obligation to
+    # deliver ... such shares of securities, cash or property as ... such Holder shall be
+    # entitled to receive" under 4(a): each warrant share delivers the basket (0.5 ACME
+    # common), at the Warrant Price in effect immediately prior, 2.40; 1,000,000 shares.
     engine = new_engine()
     produced = watched(feed(engine, [*STANDARD,
         'corporate-actions {"type": "reorganization", "id": "r1", "symbol": "GLOW", '
@@ -107,21 +110,28 @@ def test_assumed_reorganization_changes_nothing() -> None:
         '"assumed": true}',
         'clock {"type": "tick", "id": "t1", "symbol": "GLOW", "at": "2006-06-06T09:00:00-04:00"}',
     ]))
-    for p in produced:
-        assert p.type == "adjustment", p.record.id
-        assert p.field("price_after") == p.field("price_before") == Decimal("2.40")
-        assert p.field("shares_after") == p.field("shares_before") == Decimal("1000000")
+    assert [(p.type, p.by, p.record.id) for p in produced] == [
+        ("adjustment", "t1", "adjustment:W-F-05:r1:4(a)")]
+    [notice] = produced
+    assert notice.field("price_after") == notice.field("price_before") == Decimal("2.40")
+    assert notice.field("shares_after") == notice.field("shares_before") == Decimal("1000000")
+    assert "4(a)(ii)" in notice.field("calculation")
+    assert "0.5 ACME common" in notice.field("calculation")
     state = state_of(engine)
-    assert state.basket is None
+    assert state.basket is not None
+    assert [(item.asset, item.per_share) for item in state.basket] == [
+        ("ACME common", Decimal("0.5"))]
     assert (state.price, state.shares) == (Decimal("2.40"), Decimal("1000000"))
-    # ... and a later split still adjusts the warrant as Common Stock (4(b)).
+    # ... the same as when it was not assumed: the warrant is now a right to the basket, so
+    # a later split of the Issuer's Common Stock does not adjust it (4(b) is about Common Stock)
     after = watched(feed(engine, [
         'corporate-actions {"type": "stock_split", "id": "s1", "symbol": "GLOW", "effective": '
         '"2006-07-05", "new": "2", "old": "1"}',
         'clock {"type": "tick", "id": "t2", "symbol": "GLOW", "at": "2006-07-06T09:00:00-04:00"}',
     ]))
-    assert [(p.field("cause_id"), p.field("shares_after")) for p in after] == [
-        ("s1", Decimal("2000000.00"))]
+    assert after == []
+    assert (state_of(engine).price, state_of(engine).shares) == (Decimal("2.40"),
+                                                                  Decimal("1000000"))
 
 
 def test_replay_file_gives_the_same_records_as_the_topics() -> None:

@@ -34,7 +34,7 @@ WARRANT = "W-F-05"
 # What the warrant desk publishes, plus dead letters; market values are other suites' concern.
 WATCHED = frozenset({
     "adjustment", "adjustment_deferred", "adjustment_rescinded", "adjustment_rejected",
-    "amendment_refused", "dead_letter",
+    "adjustment_not_required", "amendment_refused", "dead_letter",
 })
 NOTICE_TYPES = frozenset({"adjustment", "adjustment_deferred"})
 

@@ -1,0 +1,163 @@
+"""Readiness and liveness of a worker: what `GET /ready`, `GET /live` and `warrantwatch health`
+report (docs/operations.md, Health).
+
+A worker is **ready** when all of these hold, else `/ready` answers 503 with the reasons:
+
+- it has joined its consumer group (it holds an assignment, possibly empty) and the group is
+  not rebalancing;
+- no agent has crashed in the last `CRASH_QUIET_SECONDS` (Faust restarts a crashed agent at
+  once, so "crashed lately" is what tells a crash loop from a healthy agent), and every
+  agent's actors are running;
+- no partition's warrant state is being rebuilt from the sequenced log;
+- no assigned partition is **stuck**: records wait on it (the highwater Kafka last reported is
+  past the next offset to handle) and the agent has handled none of them for the profile's
+  `stuck_seconds` (services/kafka/profiles.py);
+- the worker has not found a log that went backwards (it is stopping).
+
+**Live** (`GET /live`) means the process answers on its event loop: a worker that is not
+ready is still live; Kubernetes restarts it only if it stops answering.
+
+`Health` is fed by the agents (`handled`, `crashed`, `rebuilding`) and read with what Faust
+knows (agents, assignment, highwaters) by `readiness`; nothing in it touches Kafka, so the
+rules are tested without a broker, and over HTTP on a real worker.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+CRASH_QUIET_SECONDS = 5.0
+
+TopicPartition = tuple[str, int]
+
+
+@dataclass(slots=True)
+class Progress:
+    offset: int | None  # the last offset handled; None: none since it was assigned
+    since: float  # when it last moved (or when it was assigned)
+
+
+@dataclass(slots=True)
+class Health:
+    """What the agents report; `clock` is monotonic seconds."""
+
+    stuck_seconds: float
+    clock: Callable[[], float] = time.monotonic
+    crashes: dict[str, tuple[float, str]] = field(default_factory=dict)  # agent -> (when, why)
+    progress: dict[TopicPartition, Progress] = field(default_factory=dict)
+    rebuilds: dict[int, int] = field(default_factory=dict)  # sequenced partition -> running
+    fatal: str | None = None
+    started: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.started = self.clock()
+
+    def handled(self, topic: str, partition: int, offset: int) -> None:
+        """An agent has handled the message at `offset` of `topic[partition]`."""
+        now = self.clock()
+        found = self.progress.get((topic, partition))
+        if found is None:
+            self.progress[(topic, partition)] = Progress(offset, now)
+        elif found.offset != offset:
+            found.offset, found.since = offset, now
+
+    def assigned(self, partitions: set[TopicPartition]) -> None:
+        """A new assignment: progress is measured afresh from now."""
+        now = self.clock()
+        self.progress = {tp: self.progress.get(tp) or Progress(None, now) for tp in partitions}
+        for tp in partitions:
+            self.progress[tp].since = now
+
+    def crashed(self, agent: str, exc: BaseException) -> None:
+        self.crashes[agent] = (self.clock(), f"{type(exc).__name__}: {str(exc)[:200]}")
+
+    @contextlib.contextmanager
+    def rebuilding(self, partition: int) -> Iterator[None]:
+        self.rebuilds[partition] = self.rebuilds.get(partition, 0) + 1
+        try:
+            yield
+        finally:
+            self.rebuilds[partition] -= 1
+            if not self.rebuilds[partition]:
+                del self.rebuilds[partition]
+
+    def stuck(self, highwaters: Mapping[TopicPartition, int | None]) -> list[str]:
+        """The assigned partitions with records waiting and no progress for stuck_seconds."""
+        now = self.clock()
+        out = []
+        for (topic, partition), highwater in sorted(highwaters.items()):
+            found = self.progress.get((topic, partition))
+            if highwater is None or found is None or found.offset is None:
+                continue  # nothing known to wait, or nothing handled to measure from
+            waiting = highwater - (found.offset + 1)
+            idle = now - found.since
+            if waiting > 0 and idle >= self.stuck_seconds:
+                out.append(f"{topic}[{partition}] is stuck: {waiting} records wait after "
+                           f"offset {found.offset}, none handled for {idle:.0f} s")
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class AgentStatus:
+    name: str
+    running: bool  # every actor of the agent is started and not crashed
+
+
+def readiness(health: Health, *, joined: bool, rebalancing: bool,
+              agents: list[AgentStatus], highwaters: Mapping[TopicPartition, int | None]
+              ) -> tuple[bool, dict[str, Any]]:
+    """(ready, the JSON body of `/ready`)."""
+    now = health.clock()
+    reasons: list[str] = []
+    if health.fatal is not None:
+        reasons.append(health.fatal)
+    if not joined:
+        reasons.append("the worker has not joined its consumer group yet")
+    if rebalancing:
+        reasons.append("the consumer group is rebalancing")
+    for agent in agents:
+        crash = health.crashes.get(agent.name)
+        if crash is not None and now - crash[0] < CRASH_QUIET_SECONDS:
+            reasons.append(f"agent {agent.name} crashed {now - crash[0]:.1f} s ago: {crash[1]}")
+        elif not agent.running:
+            reasons.append(f"agent {agent.name} is not running")
+    for partition in sorted(health.rebuilds):
+        reasons.append(f"the warrant state of partition {partition} is being rebuilt")
+    reasons.extend(health.stuck(highwaters))
+    body: dict[str, Any] = {
+        "ready": not reasons,
+        "reasons": reasons,
+        "agents": {a.name: ("running" if a.running else "not running") for a in agents},
+        "partitions": {f"{t}[{p}]": {"highwater": hw,
+                                     "handled": (health.progress[(t, p)].offset
+                                                 if (t, p) in health.progress else None)}
+                       for (t, p), hw in sorted(highwaters.items())},
+    }
+    return not reasons, body
+
+
+def faust_readiness(app: Any, health: Health, joined: bool) -> tuple[bool, dict[str, Any]]:
+    """`readiness` with what the Faust app knows: its agents' actors, its assignment, the
+    highwaters its consumer last fetched."""
+    agents = []
+    for name, agent in sorted(app.agents.items()):
+        actors = list(getattr(agent, "_actors", ()))
+        running = bool(actors) and all(
+            not a.crashed and a.state in ("running", "starting") for a in actors)
+        agents.append(AgentStatus(name.rsplit(".", 1)[-1], running))
+    highwaters: dict[TopicPartition, int | None] = {}
+    try:
+        assigned = app.assignor.assigned_actives()
+    except Exception:
+        assigned = set()
+    for tp in assigned:
+        try:
+            highwaters[(tp.topic, tp.partition)] = app.consumer.highwater(tp)
+        except Exception:
+            highwaters[(tp.topic, tp.partition)] = None
+    return readiness(health, joined=joined, rebalancing=bool(app.rebalancing), agents=agents,
+                     highwaters=highwaters)
