@@ -103,6 +103,14 @@ class Engine:
             self.symbols[t.symbol] = SymbolEngine(t)
             self._guards[t.symbol] = _Guard(self.symbols[t.symbol])
 
+    def replace_symbol(self, symbol: str, engine: SymbolEngine) -> None:
+        """Put `engine` (a state loaded from a snapshot, shared/engine/snapshot.py) in place
+        of the symbol's state; its way back starts from there."""
+        if symbol not in self.symbols:
+            raise KeyError(symbol)
+        self.symbols[symbol] = engine
+        self._guards[symbol] = _Guard(engine)
+
     def handle(self, topic: str, raw: str | bytes) -> list[OutputRecord]:
         """Decode one message as received on `topic` and process it; bad input -> dead letter."""
         record = admit(topic, raw)

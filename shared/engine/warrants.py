@@ -69,7 +69,7 @@ class WarrantDesk:
         self.expiries: dict[str, EquivalentsExpired] = {}
         self.repricings: dict[str, EquivalentsRepriced] = {}
         self.dividends: dict[str, StockDividend] = {}
-        self.timeline = Timeline(Book(), self, self.equivalents.get)
+        self.timeline = Timeline(Book(), self)
         self.published: dict[tuple[str, str, str, str], tuple[Notice, int]] = {}
         self.superseding: list[tuple[datetime, str, EquivalentsExpired | EquivalentsRepriced]] = []
 
@@ -91,6 +91,9 @@ class WarrantDesk:
 
     def repricing_of(self, equivalents_id: str) -> EquivalentsRepriced | None:
         return self.repricings.get(equivalents_id)
+
+    def issued_equivalents(self, equivalents_id: str) -> EquivalentsIssued | None:
+        return self.equivalents.get(equivalents_id)
 
     def amendment_problem(self, amendment: Amendment, book: Book) -> str | None:
         return self._amendment_problem(amendment, book)

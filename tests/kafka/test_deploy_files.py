@@ -44,11 +44,6 @@ def dockerfile() -> str:
     return (ROOT / "deploy" / "Dockerfile").read_text()
 
 
-def test_yaml_parser_is_installed_in_the_virtualenv() -> None:
-    # PyYAML is not a dependency of the service itself; these tests need it in .venv
-    assert yaml.safe_load("a: [1, 2]") == {"a": [1, 2]}
-
-
 def test_image_runs_the_worker_command_of_the_package() -> None:
     text = dockerfile()
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
