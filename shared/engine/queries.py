@@ -79,11 +79,18 @@ def market_value_view(engine: Engine, symbol: str, day: date) -> dict[str, Any]:
 
 def headroom_view(engine: Engine, symbol: str, holder: str,
                   at: datetime | None = None) -> dict[str, Any]:
-    """Section 7 headroom of `holder` at `at` (default: event time now)."""
+    """Section 7 headroom of `holder` at `at` (default: event time now); an unknown holder
+    (no warrant, holding or Form 4 names it) has none to report (docs/contract.md)."""
     sym = _symbol(engine, symbol)
     when = at or sym.now
     if when is None:
         raise QueryError("no event time yet: nothing has been processed")
+    if not sym.exercises.known_holder(holder):
+        hint = ""
+        if holder.isdigit() and len(holder) < 10 and sym.exercises.known_holder(holder.zfill(10)):
+            hint = f" (a CIK has ten digits: {holder.zfill(10)} is known)"
+        raise QueryError(f"unknown holder {holder!r} of {symbol}: no warrant, holding or Form 4 "
+                         f"names it, so it has no headroom to report{hint}")
     records = sym.exercises.headroom(holder, when, "query")
     if not records:
         raise QueryError(f"no shares outstanding known for {symbol} at {when.isoformat()}")

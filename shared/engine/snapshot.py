@@ -59,7 +59,7 @@ from shared.warrant.timeline import Entry
 if TYPE_CHECKING:
     from shared.engine.engine import Engine
 
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2  # 2: the exercises part keeps the Form 4 reporting owners
 FORMAT = "warrantwatch-engine-snapshot"
 
 # --- the registered classes ----------------------------------------------------------------
@@ -249,7 +249,7 @@ STATE_FIELDS: dict[str, tuple[str, ...]] = {
     "desk": ("equivalents", "expiries", "repricings", "dividends", "published",
              "superseding"),
     "timeline": ("initial", "entries", "books", "notices", "scheduled"),
-    "exercises": ("open", "waivers", "waiver_holders", "waiver_used"),
+    "exercises": ("open", "waivers", "waiver_holders", "waiver_used", "reporting_owners"),
     "ownership": ("holdings", "outstanding", "changes"),
 }
 WIRING_FIELDS: dict[str, tuple[str, ...]] = {

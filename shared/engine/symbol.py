@@ -53,7 +53,13 @@ from shared.events.inputs import (
     WarrantIssued,
     WarrantTransferred,
 )
-from shared.events.outputs import DerivedHolding, LateIssuerNotice, OutputRecord, output_id
+from shared.events.outputs import (
+    DerivedHolding,
+    LateIssuerNotice,
+    OutputRecord,
+    UnmatchedReportingOwner,
+    output_id,
+)
 from shared.market_value import ShareChange
 from shared.notices import section9_check
 from shared.numbers import div
@@ -335,6 +341,16 @@ class SymbolEngine:
 
         report = holdings_from_form4(rec)
         out: list[OutputRecord] = []
+        self.exercises.reporting_owners.update(report.owners)
+        holders = {w.holder for w in self.desk.timeline.current.warrants.values()}
+        for owner in report.owners:
+            if owner not in holders:
+                out.append(UnmatchedReportingOwner(
+                    id=output_id("unmatched_reporting_owner", rec.id, owner),
+                    symbol=self.terms.symbol, cause_id=rec.id, holder=owner,
+                    reason=f"Form 4 {rec.id}: reporting owner CIK {owner} is the holder of no "
+                           f"warrant of {self.terms.symbol}; its holding counts toward no "
+                           "warrant's Section 7 cap until a warrant is registered to that id"))
         for h in report.holdings:
             if self.now is None or h.as_of > self.now:
                 out.extend(self._advance(h.as_of))

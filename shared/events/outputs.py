@@ -149,6 +149,7 @@ class RefusalReason(StrEnum):
     CASHLESS_NOT_ALLOWED = "cashless_not_allowed"
     UNKNOWN_WARRANT = "unknown_warrant"
     WRONG_HOLDER = "wrong_holder"
+    UNKNOWN_HOLDER = "unknown_holder"
     DUPLICATE = "duplicate"
     NO_MARKET_VALUE = "no_market_value"
     NO_SHARES_OUTSTANDING = "no_shares_outstanding"
@@ -226,6 +227,16 @@ class AdjustmentRejected(OutputRecord):
     reason: str
 
 
+class UnmatchedReportingOwner(OutputRecord):
+    """A Form 4 whose reporting owner is no warrant holder's id: the holding is kept, but it
+    counts for no warrant under Section 7 until the mapping is fixed (docs/contract.md)."""
+
+    type: Literal["unmatched_reporting_owner"] = "unmatched_reporting_owner"
+    cause_id: str
+    holder: str
+    reason: str
+
+
 class DeadLetter(OutputRecord):
     """A message that could not be used, bounded (shared.events.letters; docs/operations.md
     "Bad input"): `raw` at most 16 KiB of its text (`raw_truncated` when cut), `raw_size`
@@ -248,7 +259,8 @@ OUTPUT_TOPICS: dict[str, tuple[type[OutputRecord], ...]] = {
     "exercise-settlements": (Settlement, ExerciseRefused),
     "exercise-default-alerts": (ExerciseDefault, RightsRestored, BuyInDamages),
     "cap-status": (CapHeadroom,),
-    "compliance-alerts": (LateIssuerNotice, AmendmentRefused, AdjustmentRejected),
+    "compliance-alerts": (LateIssuerNotice, AmendmentRefused, AdjustmentRejected,
+                          UnmatchedReportingOwner),
     "dead-letters": (DeadLetter,),
 }
 
