@@ -19,8 +19,9 @@ can at worst fail to load. msgspec writes and reads the msgpack (docs/decisions.
 the json module, no code execution on load).
 
 `SNAPSHOT_VERSION` names the format; the header also carries a digest of the registered
-classes' field names and of `STATE_FIELDS`, so a change to any state class refuses older snapshots without anyone
-having to remember to bump the version; and each symbol carries a digest of its terms.
+classes' field names and of `STATE_FIELDS`, so a change to any state class refuses older
+snapshots without anyone having to remember to bump the version; and each symbol carries a
+digest of its terms.
 Anything that does not match, or does not decode, raises `SnapshotError` before any symbol
 of the engine is touched.
 """
