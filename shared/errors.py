@@ -97,3 +97,8 @@ class BrokerError(WarrantWatchError):
 
 class ScenarioError(WarrantWatchError):
     """A replay scenario cannot be read (no such bundled scenario, unreadable or not UTF-8)."""
+
+
+class SnapshotError(WarrantWatchError):
+    """An engine snapshot that cannot be loaded: another format version, terms other than the
+    engine's, or bytes that do not decode (shared/engine/snapshot.py). Nothing was loaded."""

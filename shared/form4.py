@@ -91,6 +91,7 @@ class Form4Report:
     derivatives: tuple[DerivativeLine, ...]
     notes: tuple[str, ...]
     lines: tuple[OwnershipLine, ...] = ()
+    owners: tuple[str, ...] = ()  # the reporting owners' CIKs, ten digits
 
 
 # --- finding and parsing the XML ---------------------------------------------------------
@@ -343,7 +344,7 @@ def holdings_from_form4(record: Form4) -> Form4Report:
             start=1))
     if not latest:
         notes.append("no countable Table I line names common stock: no holding reported")
-        return Form4Report((), derivatives, tuple(notes))
+        return Form4Report((), derivatives, tuple(notes), owners=tuple(owners))
     counted = []
     for row in sorted(latest.values(), key=lambda r: r.line.row):
         if row.missing is None:
@@ -366,4 +367,4 @@ def holdings_from_form4(record: Form4) -> Form4Report:
     except ValidationError as exc:
         raise RecordError(f"the holding built from Form 4 {record.id} is invalid: "
                           f"{exc.errors(include_url=False)[0]['msg']}") from None
-    return Form4Report(holdings, derivatives, tuple(notes), tuple(counted))
+    return Form4Report(holdings, derivatives, tuple(notes), tuple(counted), tuple(owners))

@@ -1,8 +1,12 @@
 """Decimal arithmetic for money and share counts: the contract's rounding rules in one place.
 
 - Share numbers produced by an adjustment: nearest 1/100 share, half up (Section 4(g)(iii)).
-- The Warrant Price is kept exact (28 significant digits) and shown with 4 places.
+- The Warrant Price is kept exact (28 significant digits) and shown with 4 places in texts.
 - Cash paid or owed: rounded to the cent, half up, at the point of payment only.
+
+How a figure is printed is one rule per kind (docs/events.md "Numbers"): prices, Warrant Share
+Numbers and cash with every significant place and at least 2 (`two_places_or_more`); shares of
+Common Stock as integers when whole (`whole_or_exact`); ratios as held (`plain`).
 """
 
 from __future__ import annotations
@@ -53,6 +57,32 @@ def show_price(price: Decimal) -> str:
 def show(value: Decimal) -> str:
     """A figure in a calculation text, with thousands separators and its own places."""
     return f"{value:,}"
+
+
+def _exact(value: Decimal) -> Decimal:
+    """The value with no trailing zeros and no exponent (2.300 -> 2.3, 1E+6 -> 1000000)."""
+    value = value.normalize()
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > 0:
+        value = value.quantize(ONE)
+    return value
+
+
+def two_places_or_more(value: Decimal) -> str:
+    """A price, a Warrant Share Number or cash as records print it: every significant place,
+    and at least 2 ("2.40", "2.328", "1000000.00"); the value is never rounded
+    (docs/events.md "Numbers")."""
+    exact = _exact(value)
+    exponent = exact.as_tuple().exponent
+    if isinstance(exponent, int) and exponent > -2:
+        exact = exact.quantize(HUNDREDTH)
+    return format(exact, "f")
+
+
+def whole_or_exact(value: Decimal) -> str:
+    """Shares of Common Stock as records print them: a whole number as an integer ("40547"),
+    a fraction with its significant places only (docs/events.md "Numbers")."""
+    return format(_exact(value), "f")
 
 
 def plain(value: Decimal) -> str:

@@ -2,6 +2,7 @@
 
     warrantwatch demo [--broker embedded|inprocess|kafka://HOST:PORT] [--out FILE]
                       [--scenario FILE] [--terms FILE ...] [--quiet]
+                      [--serve [--web-port PORT]]
 
 Replays `services/scenarios/wf05-life.jsonl` (or `--scenario`) through the contract engine,
 prints progress, then the tables of `services.report`, and writes every output record to
@@ -13,6 +14,10 @@ Broker: `embedded` (the default) starts the Tansu broker and the Faust workers o
 do its job (BrokerError), the demo says so and replays in process instead: the output is
 the same either way. An explicit `kafka://HOST:PORT` that fails is an error, not a fallback:
 whoever named a cluster wants to know it did not answer.
+
+`--serve` replays through Kafka (embedded unless told otherwise; never in process), prints
+the same account, then keeps the worker and its console (services/console/) up, printing
+the console's address, until SIGINT or SIGTERM: services/console/serve.py, docs/console.md.
 """
 
 from __future__ import annotations
@@ -39,6 +44,7 @@ DEFAULT_OUT = "out/demo-output.jsonl"
 KAFKA_REPLAY_MODULE = "services.kafka.replay"
 INPROCESS = "inprocess"
 EMBEDDED = "embedded"
+DEFAULT_WEB_PORT = 6066  # a worker's (services/kafka/settings.py)
 
 # the keys that carry a record's event time, most telling first (docs/events.md)
 _WHEN_KEYS = ("at", "submitted_at", "delivered_at", "as_of", "announced_at", "date",
@@ -143,7 +149,35 @@ def run(args: argparse.Namespace) -> int:
     terms = load_terms_files(args.terms)
     say(f"warrantwatch demo: replaying {name} ({sum(1 for x in lines if x.strip())} "
         f"input lines) on broker {args.broker}")
-    result = run_scenario(lines, terms, args.broker, say)
+    if args.serve:
+        return serve(args, lines, terms, say)
+    account(args, run_scenario(lines, terms, args.broker, say))
+    return 0
+
+
+def serve(args: argparse.Namespace, lines: Sequence[str], terms: Sequence[Terms],
+          say: Callable[[str], None]) -> int:
+    """`--serve`: the account, then the console until interrupted (module docstring)."""
+    if args.broker == INPROCESS:
+        raise BrokerError("--serve needs a worker: --broker embedded or kafka://HOST:PORT")
+    from services.console.serve import serve_scenario_sync
+
+    started = time.perf_counter()
+    inputs = sum(1 for x in lines if x.strip())
+    say(f"replaying {inputs} input lines through Kafka ({args.broker}) and serving ...")
+
+    def ready(output_lines: list[str], address: str) -> None:
+        account(args, DemoRun(inputs, output_lines, args.broker, None,
+                              time.perf_counter() - started))
+        print(f"\nconsole: {address}  (the worker and the console stay up; Ctrl-C stops "
+              f"them)", flush=True)
+
+    return serve_scenario_sync(lines, terms, broker=args.broker, web_port=args.web_port,
+                               on_outputs=ready)
+
+
+def account(args: argparse.Namespace, result: DemoRun) -> None:
+    """Write every output record to `--out` and print the readable account."""
     out = Path(args.out)
     try:
         write_output(out, result.output_lines)
@@ -158,7 +192,7 @@ def run(args: argparse.Namespace) -> int:
         print("Prices, share counts and the holder are illustrative; the listing timeline and "
               "the 2008 price level are real (docs/demo.md).")
     sys.stdout.write(render_report(outputs))
-    return 0
+    sys.stdout.flush()
 
 
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -173,4 +207,10 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--terms", action="append", metavar="FILE",
                    help="terms file (repeat for several symbols); default: bundled W-F-05")
     p.add_argument("--quiet", action="store_true", help="no progress lines, only the account")
+    p.add_argument("--serve", action="store_true",
+                   help="keep the worker and its console up after the replay, until Ctrl-C "
+                        "or SIGTERM (needs a broker: embedded or kafka://)")
+    p.add_argument("--web-port", type=int, default=DEFAULT_WEB_PORT, metavar="PORT",
+                   help=f"the console's port with --serve (default {DEFAULT_WEB_PORT}; "
+                        "0 picks a free one)")
     p.set_defaults(func=run)

@@ -19,6 +19,7 @@ from typing import Any
 
 import faust
 
+from services import console
 from services.kafka.client import PRODUCER_MAX_REQUEST_BYTES, faust_credentials
 from services.kafka.embedded import free_port
 from services.kafka.profiles import profile_for
@@ -93,4 +94,5 @@ def build_streams(settings: KafkaSettings, terms: Sequence[Terms], *, data_dir: 
     warrant_state.register(app, sequenced, OutputPublisher(settings), state)
     views.register(app, state)
     health_views.register(app, state)
+    console.register(app, state)
     return Streams(app, state, web_port)

@@ -12,7 +12,8 @@ group assigned to it, so:
 - 200: the view, as JSON.
 - 400: a malformed date or time (`{"error": reason}`), read by the rules of the record
   fields (shared/events/fields.py): dates YYYY-MM-DD only, instants with a UTC offset.
-- 404: a symbol with no terms, or something the engine does not know (`QueryError`).
+- 404: a symbol with no terms, or something the engine does not know (`QueryError`), e.g. a
+  holder no warrant, holding or Form 4 names ("unknown holder": it has no headroom to report).
 - 421 Misdirected Request: another worker holds the symbol's partition; `owner` is its web
   address as Faust's partition assignor records it (null while the group rebalances). Ask
   there; nothing is forwarded, so a view never waits on another worker.

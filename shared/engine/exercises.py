@@ -100,6 +100,7 @@ class ExerciseDesk:
         self.waivers: dict[str, list[Waiver]] = {}
         self.waiver_holders: list[tuple[datetime, str, str]] = []  # (in force from, holder, id)
         self.waiver_used: dict[str, Decimal] = {}  # warrant -> shares exercised under waivers
+        self.reporting_owners: set[str] = set()  # Form 4 reporting owners (CIKs)
 
     # --- helpers ------------------------------------------------------------------------------
 
@@ -107,6 +108,13 @@ class ExerciseDesk:
         """The terms with the expiry a Section 10 amendment may have moved."""
         expiry = self.warrants.timeline.current.expires_at
         return self.terms if expiry is None else replace(self.terms, expires_at=expiry)
+
+    def known_holder(self, holder: str) -> bool:
+        """Whether any warrant, holding or Form 4 names `holder` (docs/contract.md: a holder
+        the engine has never heard of has no headroom to report)."""
+        return (holder in self.ownership.holdings or holder in self.reporting_owners
+                or any(w.holder == holder
+                       for w in self.warrants.timeline.current.warrants.values()))
 
     def _refuse(self, rec: Exercise, reason: RefusalReason, detail: str,
                 max_shares: Decimal | None = None) -> ExerciseRefused:
@@ -146,6 +154,11 @@ class ExerciseDesk:
         if w is None:
             refusal = self._refuse(rec, RefusalReason.UNKNOWN_WARRANT,
                                    f"Warrant {rec.warrant!r} is not on the register.")
+        elif w.holder != rec.holder and not self.known_holder(rec.holder):
+            refusal = self._refuse(rec, RefusalReason.UNKNOWN_HOLDER,
+                                   f"No warrant, holding or Form 4 of {self.terms.symbol} names "
+                                   f"{rec.holder!r}; warrant {rec.warrant} is registered to "
+                                   f"{w.holder}.")
         elif w.holder != rec.holder:
             refusal = self._refuse(rec, RefusalReason.WRONG_HOLDER,
                                    f"Warrant {rec.warrant} is registered to {w.holder}, "

@@ -69,7 +69,7 @@ class WarrantDesk:
         self.expiries: dict[str, EquivalentsExpired] = {}
         self.repricings: dict[str, EquivalentsRepriced] = {}
         self.dividends: dict[str, StockDividend] = {}
-        self.timeline = Timeline(Book(), self, self.equivalents.get)
+        self.timeline = Timeline(Book(), self)
         self.published: dict[tuple[str, str, str, str], tuple[Notice, int]] = {}
         self.superseding: list[tuple[datetime, str, EquivalentsExpired | EquivalentsRepriced]] = []
 
@@ -91,6 +91,9 @@ class WarrantDesk:
 
     def repricing_of(self, equivalents_id: str) -> EquivalentsRepriced | None:
         return self.repricings.get(equivalents_id)
+
+    def issued_equivalents(self, equivalents_id: str) -> EquivalentsIssued | None:
+        return self.equivalents.get(equivalents_id)
 
     def amendment_problem(self, amendment: Amendment, book: Book) -> str | None:
         return self._amendment_problem(amendment, book)
@@ -237,33 +240,7 @@ class WarrantDesk:
         previous = self.published.get(notice.key)
         revision = 1 if previous is None else previous[1] + 1
         self.published[notice.key] = (notice, revision)
-        suffix = () if revision == 1 else (f"r{revision}",)
-        symbol = self.terms.symbol
-        if notice.kind == "adjustment_rejected":
-            return AdjustmentRejected(id=output_id("adjustment_rejected", notice.cause_id, *suffix),
-                                      symbol=symbol, cause_id=notice.cause_id,
-                                      reason=notice.calculation)
-        if notice.kind == "amendment_refused":
-            return AmendmentRefused(id=output_id("amendment_refused", notice.cause_id, *suffix),
-                                    symbol=symbol, cause_id=notice.cause_id,
-                                    reason=notice.calculation)
-        if notice.kind == "adjustment_not_required":
-            return AdjustmentNotRequired(
-                id=output_id(notice.kind, notice.warrant, notice.cause_id, notice.section,
-                             *suffix),
-                symbol=symbol, warrant=notice.warrant, cause_id=notice.cause_id,
-                section=notice.section, effective_at=notice.effective_at,
-                warrant_price=notice.price_after, share_number=notice.shares_after,
-                reason=notice.calculation)
-        model = Adjustment if notice.kind == "adjustment" else AdjustmentDeferred
-        return model(
-            id=output_id(notice.kind, notice.warrant, notice.cause_id, notice.section, *suffix),
-            symbol=symbol, warrant=notice.warrant, cause_id=notice.cause_id,
-            section=notice.section, effective_at=notice.effective_at,
-            price_before=notice.price_before, price_after=notice.price_after,
-            shares_before=notice.shares_before, shares_after=notice.shares_after,
-            calculation=notice.calculation,
-        )
+        return notice_record(notice, revision, self.terms.symbol)
 
     def _rescind(self, old: Notice, new: Notice | None, because: str) -> OutputRecord:
         _, revision = self.published.get(old.key, (old, 1))
@@ -285,6 +262,36 @@ class WarrantDesk:
             symbol=self.terms.symbol, warrant=old.warrant, cause_id=old.cause_id,
             price_after=price, shares_after=shares, calculation=calc,
         )
+
+
+
+def notice_record(notice: Notice, revision: int, symbol: str) -> OutputRecord:
+    """The output record that publishes `notice` (its `revision`-th issue): Section 5."""
+    suffix = () if revision == 1 else (f"r{revision}",)
+    if notice.kind == "adjustment_rejected":
+        return AdjustmentRejected(id=output_id("adjustment_rejected", notice.cause_id, *suffix),
+                                  symbol=symbol, cause_id=notice.cause_id,
+                                  reason=notice.calculation)
+    if notice.kind == "amendment_refused":
+        return AmendmentRefused(id=output_id("amendment_refused", notice.cause_id, *suffix),
+                                symbol=symbol, cause_id=notice.cause_id,
+                                reason=notice.calculation)
+    if notice.kind == "adjustment_not_required":
+        return AdjustmentNotRequired(
+            id=output_id(notice.kind, notice.warrant, notice.cause_id, notice.section, *suffix),
+            symbol=symbol, warrant=notice.warrant, cause_id=notice.cause_id,
+            section=notice.section, effective_at=notice.effective_at,
+            warrant_price=notice.price_after, share_number=notice.shares_after,
+            reason=notice.calculation)
+    model = Adjustment if notice.kind == "adjustment" else AdjustmentDeferred
+    return model(
+        id=output_id(notice.kind, notice.warrant, notice.cause_id, notice.section, *suffix),
+        symbol=symbol, warrant=notice.warrant, cause_id=notice.cause_id,
+        section=notice.section, effective_at=notice.effective_at,
+        price_before=notice.price_before, price_after=notice.price_after,
+        shares_before=notice.shares_before, shares_after=notice.shares_after,
+        calculation=notice.calculation,
+    )
 
 
 def _same(a: Notice, b: Notice) -> bool:

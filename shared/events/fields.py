@@ -28,7 +28,7 @@ from pydantic import BeforeValidator, ConfigDict, PlainSerializer, WithJsonSchem
 
 from shared.calendar.exchange import RANGE_END, RANGE_START
 from shared.events.escaping import shown
-from shared.numbers import plain
+from shared.numbers import plain, two_places_or_more, whole_or_exact
 
 RECORD_CONFIG = ConfigDict(frozen=True, extra="forbid", strict=False, validate_default=False)
 
@@ -209,6 +209,33 @@ NonNegativeDec = Annotated[
     BeforeValidator(_non_negative),
     PlainSerializer(plain, return_type=str),
     WithJsonSchema({**_DECIMAL_SCHEMA, "description": "decimal number, zero or more"}),
+]
+
+# Output figures by kind (docs/events.md "Numbers"): the same values, one printed form per kind.
+Price = Annotated[
+    Decimal,
+    BeforeValidator(_to_decimal),
+    PlainSerializer(two_places_or_more, return_type=str),
+    WithJsonSchema({**_DECIMAL_SCHEMA, "description": "price per share, at least 2 places"}),
+]
+ShareNumber = Annotated[
+    Decimal,
+    BeforeValidator(_to_decimal),
+    PlainSerializer(two_places_or_more, return_type=str),
+    WithJsonSchema({**_DECIMAL_SCHEMA, "description": "warrant shares, at least 2 places"}),
+]
+Cash = Annotated[
+    Decimal,
+    BeforeValidator(_to_decimal),
+    PlainSerializer(two_places_or_more, return_type=str),
+    WithJsonSchema({**_DECIMAL_SCHEMA, "description": "cash, at least 2 places"}),
+]
+StockShares = Annotated[
+    Decimal,
+    BeforeValidator(_to_decimal),
+    PlainSerializer(whole_or_exact, return_type=str),
+    WithJsonSchema({**_DECIMAL_SCHEMA,
+                    "description": "shares of Common Stock, an integer when whole"}),
 ]
 _INSTANT_PATTERN = _INSTANT_TEXT.pattern.replace("?P<oh>", "").replace("?P<om>", "")
 _INSTANT_SCHEMA = {"type": "string", "format": "date-time",

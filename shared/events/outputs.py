@@ -12,7 +12,16 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.events.fields import RECORD_CONFIG, Day, Dec, Instant
+from shared.events.fields import (
+    RECORD_CONFIG,
+    Cash,
+    Day,
+    Dec,
+    Instant,
+    Price,
+    ShareNumber,
+    StockShares,
+)
 
 
 def output_id(kind: str, *parts: object) -> str:
@@ -41,7 +50,7 @@ class MarketValue(OutputRecord):
 
     type: Literal["market_value"] = "market_value"
     date: Day
-    value: Dec
+    value: Price
     tier: Literal["a", "b", "c", "d"]
     source_date: Day
     approximate: bool
@@ -54,10 +63,10 @@ class _AdjustmentFields(OutputRecord):
     cause_id: str
     section: str
     effective_at: Instant
-    price_before: Dec
-    price_after: Dec
-    shares_before: Dec
-    shares_after: Dec
+    price_before: Price
+    price_after: Price
+    shares_before: ShareNumber
+    shares_after: ShareNumber
     calculation: str
 
 
@@ -95,16 +104,16 @@ class AdjustmentRescinded(OutputRecord):
     type: Literal["adjustment_rescinded"] = "adjustment_rescinded"
     warrant: str
     cause_id: str
-    price_after: Dec
-    shares_after: Dec
+    price_after: Price
+    shares_after: ShareNumber
     calculation: str
 
 
 class BasketLine(BaseModel):
     model_config = RECORD_CONFIG
     asset: str
-    per_share: Dec
-    total: Dec
+    per_share: Price
+    total: Price
 
 
 class Settlement(OutputRecord):
@@ -115,15 +124,15 @@ class Settlement(OutputRecord):
     warrant: str
     holder: str
     effective_at: Instant
-    warrant_price: Dec
-    market_value: Dec | None = None
-    shares_exercised: Dec
-    cash_shares: Dec
-    cashless_shares: Dec
-    shares_issued: Dec
-    cash_in_lieu: Dec
-    payment_due: Dec
-    shares_remaining: Dec
+    warrant_price: Price
+    market_value: Price | None = None
+    shares_exercised: ShareNumber
+    cash_shares: ShareNumber
+    cashless_shares: ShareNumber
+    shares_issued: StockShares
+    cash_in_lieu: Cash
+    payment_due: Cash
+    shares_remaining: ShareNumber
     delivery_due: Day
     basket: tuple[BasketLine, ...] | None = None
     calculation: str
@@ -140,6 +149,7 @@ class RefusalReason(StrEnum):
     CASHLESS_NOT_ALLOWED = "cashless_not_allowed"
     UNKNOWN_WARRANT = "unknown_warrant"
     WRONG_HOLDER = "wrong_holder"
+    UNKNOWN_HOLDER = "unknown_holder"
     DUPLICATE = "duplicate"
     NO_MARKET_VALUE = "no_market_value"
     NO_SHARES_OUTSTANDING = "no_shares_outstanding"
@@ -152,7 +162,7 @@ class ExerciseRefused(OutputRecord):
     warrant: str
     reason: RefusalReason
     detail: str
-    max_shares: Dec | None = None
+    max_shares: ShareNumber | None = None
 
 
 class ExerciseDefault(OutputRecord):
@@ -165,21 +175,21 @@ class ExerciseDefault(OutputRecord):
     delivery_due: Day
     deadline: Instant
     detected_at: Instant
-    shares_undelivered: Dec
+    shares_undelivered: StockShares
 
 
 class RightsRestored(OutputRecord):
     type: Literal["rights_restored"] = "rights_restored"
     exercise_id: str
     warrant: str
-    shares_restored: Dec
+    shares_restored: ShareNumber
     effective_at: Instant
 
 
 class BuyInDamages(OutputRecord):
     type: Literal["buy_in_damages"] = "buy_in_damages"
     exercise_id: str
-    amount: Dec
+    amount: Cash
     calculation: str
 
 
@@ -189,10 +199,10 @@ class CapHeadroom(OutputRecord):
     type: Literal["cap_headroom"] = "cap_headroom"
     holder: str
     as_of: Instant
-    owned: Dec
-    outstanding: Dec
+    owned: StockShares
+    outstanding: StockShares
     cap: Dec
-    max_additional_shares: Dec
+    max_additional_shares: StockShares
     waived: bool
     calculation: str
 
@@ -214,6 +224,16 @@ class AmendmentRefused(OutputRecord):
 class AdjustmentRejected(OutputRecord):
     type: Literal["adjustment_rejected"] = "adjustment_rejected"
     cause_id: str
+    reason: str
+
+
+class UnmatchedReportingOwner(OutputRecord):
+    """A Form 4 whose reporting owner is no warrant holder's id: the holding is kept, but it
+    counts for no warrant under Section 7 until the mapping is fixed (docs/contract.md)."""
+
+    type: Literal["unmatched_reporting_owner"] = "unmatched_reporting_owner"
+    cause_id: str
+    holder: str
     reason: str
 
 
@@ -239,7 +259,8 @@ OUTPUT_TOPICS: dict[str, tuple[type[OutputRecord], ...]] = {
     "exercise-settlements": (Settlement, ExerciseRefused),
     "exercise-default-alerts": (ExerciseDefault, RightsRestored, BuyInDamages),
     "cap-status": (CapHeadroom,),
-    "compliance-alerts": (LateIssuerNotice, AmendmentRefused, AdjustmentRejected),
+    "compliance-alerts": (LateIssuerNotice, AmendmentRefused, AdjustmentRejected,
+                          UnmatchedReportingOwner),
     "dead-letters": (DeadLetter,),
 }
 
@@ -260,7 +281,7 @@ class DerivedHolding(OutputRecord):
     type: Literal["holding"] = "holding"
     holder: str
     as_of: Instant
-    shares: Dec
+    shares: StockShares
 
 
 OUTPUT_TOPICS["holdings"] = (DerivedHolding,)

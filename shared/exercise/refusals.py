@@ -45,6 +45,10 @@ SENTENCES: MappingProxyType[RefusalReason, str] = MappingProxyType({
     RefusalReason.WRONG_HOLDER: (
         "The exercise form was not given by the registered holder of this warrant."
     ),
+    RefusalReason.UNKNOWN_HOLDER: (
+        "We have no record of the holder named on the exercise form: no warrant, holding or "
+        "Form 4 names it."
+    ),
     RefusalReason.DUPLICATE: (
         "This exercise form was already received and acted on; it is not counted twice."
     ),

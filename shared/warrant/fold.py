@@ -108,6 +108,8 @@ class Context(Protocol):
 
     def repricing_of(self, equivalents_id: str) -> EquivalentsRepriced | None: ...
 
+    def issued_equivalents(self, equivalents_id: str) -> EquivalentsIssued | None: ...
+
     def amendment_problem(self, amendment: Amendment, book: Book) -> str | None: ...
 
 
@@ -448,19 +450,17 @@ def _restored(book: Book, f: RestoreFact) -> Step:
     return book.with_warrant(replace(w, shares=w.shares + f.shares)), []
 
 
-def apply(book: Book, fact: Fact, at: datetime, ctx: Context,
-          issued_equivalents: Callable[[str], EquivalentsIssued | None]) -> Step:
+def apply(book: Book, fact: Fact, at: datetime, ctx: Context) -> Step:
     """The fold's transition: `fact`, taking effect at `at`, applied to `book`."""
     try:
-        return _dispatch(book, fact, at, ctx, issued_equivalents)
+        return _dispatch(book, fact, at, ctx)
     except AdjustmentRejected as exc:
         cause = fact.id
         section = str(exc).split(" ", 1)[0].rstrip(":") if str(exc).startswith("4(") else "4"
         return book, [_rejected(cause, section, at, str(exc))]
 
 
-def _dispatch(book: Book, fact: Fact, at: datetime, ctx: Context,
-              issued_equivalents: Callable[[str], EquivalentsIssued | None]) -> Step:
+def _dispatch(book: Book, fact: Fact, at: datetime, ctx: Context) -> Step:
     terms = ctx.terms
     if isinstance(fact, ExerciseFact):
         return _exercised(book, fact, at, terms)
@@ -478,7 +478,7 @@ def _dispatch(book: Book, fact: Fact, at: datetime, ctx: Context,
     if isinstance(fact, EquivalentsIssued):
         return _equivalents_issued(book, fact, at, ctx)
     if isinstance(fact, EquivalentsRepriced):
-        return _equivalents_repriced(book, fact, issued_equivalents(fact.equivalents_id), at,
+        return _equivalents_repriced(book, fact, ctx.issued_equivalents(fact.equivalents_id), at,
                                      ctx)
     if isinstance(fact, Reorganization):
         return _reorganization(book, fact, at)
@@ -489,7 +489,7 @@ def _dispatch(book: Book, fact: Fact, at: datetime, ctx: Context,
     if isinstance(fact, WarrantTransferred):
         return _transfer(book, fact)
     if isinstance(fact, EquivalentsExpired):
-        issued = issued_equivalents(fact.equivalents_id)
+        issued = ctx.issued_equivalents(fact.equivalents_id)
         if issued is not None and converted_in_full(issued, fact):
             return book, not_required(
                 book, fact.id, "4(e)", at,

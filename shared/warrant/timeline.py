@@ -14,13 +14,11 @@ rescissions and reissues rather than silently changing history.
 from __future__ import annotations
 
 from bisect import bisect_right, insort
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
 from shared.errors import RecordError
-from shared.events.inputs import EquivalentsIssued
 from shared.numbers import div, mul
 from shared.warrant.fold import Context, Fact, Notice, apply
 from shared.warrant.state import Book
@@ -58,11 +56,9 @@ class Change:
 class Timeline:
     """Applied entries with the book after each, and scheduled (future) entries."""
 
-    def __init__(self, initial: Book, ctx: Context,
-                 equivalents: Callable[[str], EquivalentsIssued | None]) -> None:
+    def __init__(self, initial: Book, ctx: Context) -> None:
         self.initial = initial
         self.ctx = ctx
-        self.equivalents = equivalents
         self.entries: list[Entry] = []
         self.books: list[Book] = []
         self.notices: list[tuple[Notice, ...]] = []
@@ -98,7 +94,7 @@ class Timeline:
         return self.books[i - 1] if i else self.initial
 
     def _step(self, book: Book, entry: Entry) -> tuple[Book, tuple[Notice, ...]]:
-        new_book, notices = apply(book, entry.fact, entry.at, self.ctx, self.equivalents)
+        new_book, notices = apply(book, entry.fact, entry.at, self.ctx)
         return new_book, tuple(notices)
 
     def add(self, entry: Entry, now: datetime | None) -> Change:

@@ -63,8 +63,15 @@ def test_format_table_lists_every_result_with_its_ratio() -> None:
 
 
 def test_suites_are_discovered() -> None:
-    assert "calendar" in suite_names()
-    assert callable(discover()["calendar"].run)
+    # every module file of services/bench (not _private, not the package) is a suite, by name
+    folder = Path(__file__).resolve().parents[2] / "services" / "bench"
+    files = sorted(p.stem for p in folder.glob("*.py") if not p.stem.startswith("_"))
+    assert suite_names() == files
+    assert {"calendar", "engine", "kafka", "adjustments"} <= set(files)
+    suites = discover()
+    assert sorted(suites) == files
+    for name, module in suites.items():
+        assert module.__name__ == f"services.bench.{name}"
 
 
 def test_unknown_suite_is_a_clear_error() -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from calendar_golden import RESOURCES, iso, rows
 
@@ -24,6 +26,17 @@ def test_weekday_column_matches_the_date(name: str, column: str) -> None:
 
 
 def test_every_file_names_its_source() -> None:
-    for path in sorted(RESOURCES.glob("*.csv")):
-        header = path.read_text(encoding="utf-8").splitlines()[0]
-        assert header.startswith("#"), f"{path.name} has no source comment"
+    # the comment block says where the rows come from: a published source (a web address or
+    # a statute) or other files of this folder, each of which exists; never the code under test
+    paths = sorted(RESOURCES.glob("*.csv"))
+    assert len(paths) >= 8
+    names = {p.name for p in paths}
+    for path in paths:
+        lines = path.read_text(encoding="utf-8").splitlines()
+        block = " ".join(line for line in lines if line.startswith("#"))
+        assert lines[0].startswith("#") and len(block) > 120, f"{path.name}: no source comment"
+        cited = set(re.findall(r"[\w-]+\.csv", block)) - {path.name}
+        assert cited <= names, f"{path.name} cites missing files {sorted(cited - names)}"
+        web = re.search(r"\b[\w.-]+\.(gov|com|org)\b|\bLaw section \d+", block)
+        assert web or cited, f"{path.name} names no published source and no other file"
+        assert "warrantwatch" not in block.replace("never produced by warrantwatch", "")

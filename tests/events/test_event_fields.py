@@ -212,5 +212,16 @@ def test_output_decimal_is_a_plain_string() -> None:
 
 
 def test_same_record_same_bytes() -> None:
-    raw = json.dumps(_quote(bid="1.10", ask="1.20"))
-    assert encode(_decode_quote(raw)) == encode(_decode_quote(raw))
+    # the same record written three ways (key order, spacing, a JSON number for a decimal
+    # string) encodes to one canonical text, written out here by hand
+    ways = [
+        json.dumps(_quote(bid="1.10", ask="1.20")),
+        '{ "ask" : "1.20", "bid": "1.10", "at": "2008-11-18T15:00:00-05:00",'
+        ' "symbol": "GLOW", "id": "q1", "type": "quote" }',
+        '{"type":"quote","id":"q1","symbol":"GLOW","at":"2008-11-18T15:00:00-05:00",'
+        '"bid":1.10,"ask":"1.20"}',
+    ]
+    canonical = ('{"type": "quote", "id": "q1", "symbol": "GLOW", '
+                 '"at": "2008-11-18T15:00:00-05:00", "bid": "1.10", "ask": "1.20", '
+                 '"last": null, "volume": null}')
+    assert [encode(_decode_quote(raw)) for raw in ways] == [canonical] * 3

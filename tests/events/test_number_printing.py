@@ -1,0 +1,96 @@
+"""docs/events.md "Numbers": one printed form per kind of figure, the value never changed.
+
+The examples are written by hand from the rule; the end-to-end check reads the kinds and their
+fields from the table in docs/events.md and holds every output of the bundled W-F-05 scenario
+to them.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from services.commands.replay import replay_in_process
+from services.scenarios import scenario_lines
+from shared.numbers import two_places_or_more, whole_or_exact
+from shared.terms import load_terms
+
+EVENTS_MD = Path(__file__).resolve().parents[2] / "docs" / "events.md"
+TWO_OR_MORE = re.compile(r"^-?\d+\.(\d\d|\d\d\d*[1-9])$")   # 2.40, 2.328; not 2.4, 2.300
+WHOLE_OR_EXACT = re.compile(r"^-?\d+(\.\d*[1-9])?$")        # 40547, 0.5; not 40547.00
+
+
+@pytest.mark.parametrize(("value", "printed"), [
+    ("2.40", "2.40"), ("2.4", "2.40"), ("2.300", "2.30"), ("2.3280", "2.328"),
+    ("1.927874997418024557029431397", "1.927874997418024557029431397"),
+    ("1000000", "1000000.00"), ("1E+6", "1000000.00"), ("0", "0.00"), ("0.005", "0.005"),
+    ("845283.02", "845283.02"),
+])
+def test_two_places_or_more(value: str, printed: str) -> None:
+    assert two_places_or_more(Decimal(value)) == printed
+    assert Decimal(printed) == Decimal(value)
+
+
+@pytest.mark.parametrize(("value", "printed"), [
+    ("40547", "40547"), ("2673120.00", "2673120"), ("1E+6", "1000000"), ("0", "0"),
+    ("0.50", "0.5"), ("100.25", "100.25"),
+])
+def test_whole_or_exact(value: str, printed: str) -> None:
+    assert whole_or_exact(Decimal(value)) == printed
+    assert Decimal(printed) == Decimal(value)
+
+
+def _kinds() -> dict[str, re.Pattern[str] | None]:
+    """Field name -> the pattern its kind prints to, from the table of docs/events.md."""
+    text = EVENTS_MD.read_text(encoding="utf-8")
+    table = text.split("## Numbers\n", 1)[1].split("\n\n", 2)[1]
+    out: dict[str, re.Pattern[str] | None] = {}
+    for line in table.splitlines()[2:]:
+        kind, fields, _ = (c.strip() for c in line.strip("|").split("|"))
+        pattern = (None if kind.startswith("ratio") else
+                   WHOLE_OR_EXACT if kind.startswith("shares of Common Stock") else TWO_OR_MORE)
+        for name in re.findall(r"`([a-z_]+)`", fields):
+            out[name] = pattern
+    return out
+
+
+def _figures(value: Any, kinds: dict[str, re.Pattern[str] | None]) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key in kinds and isinstance(item, str):
+                found.append((key, item))
+            else:
+                found += _figures(item, kinds)
+    elif isinstance(value, list):
+        for item in value:
+            found += _figures(item, kinds)
+    return found
+
+
+def test_the_table_names_every_kind() -> None:
+    kinds = _kinds()
+    assert kinds["price_after"] is TWO_OR_MORE and kinds["shares_after"] is TWO_OR_MORE
+    assert kinds["owned"] is WHOLE_OR_EXACT and kinds["cash_in_lieu"] is TWO_OR_MORE
+    assert kinds["cap"] is None and len(kinds) >= 25
+
+
+def test_every_output_figure_of_the_bundled_scenario_follows_its_kind() -> None:
+    kinds = _kinds()
+    lines = replay_in_process(scenario_lines(), [load_terms()])
+    checked = 0
+    for line in lines:
+        value = json.loads(line)["value"]
+        if value["type"] == "dead_letter":
+            continue  # its raw is an input as received
+        for name, printed in _figures(value, kinds):
+            pattern = kinds[name]
+            if pattern is not None:
+                assert pattern.match(printed), f"{value['type']}.{name} = {printed!r}"
+                checked += 1
+    assert checked >= 100  # 111 figures in the 55 outputs of wf05-life.jsonl
