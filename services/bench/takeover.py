@@ -107,11 +107,11 @@ def _day(i: int, day: date, zone: ZoneInfo) -> list[tuple[str, str]]:
     offset = base.isoformat()[-6:]
     timed: list[tuple[int, str, str]] = []
     for n in range(QUOTES_PER_DAY):
-        at = base + timedelta(seconds=QUOTE_STEP_SECONDS * n)
+        when = base + timedelta(seconds=QUOTE_STEP_SECONDS * n)
         cents = 300 + (7 * n + 13 * i) % 60
-        timed.append((at.hour * 3600 + at.minute * 60 + at.second, "quotes",
+        timed.append((when.hour * 3600 + when.minute * 60 + when.second, "quotes",
                       f'{{"type": "quote", "id": "{s}-q{i}-{n}", "symbol": "{s}", '
-                      f'"at": "{at.isoformat()}", "bid": "{cents // 100}.{cents % 100:02d}", '
+                      f'"at": "{when.isoformat()}", "bid": "{cents // 100}.{cents % 100:02d}", '
                       f'"ask": "{(cents + 5) // 100}.{(cents + 5) % 100:02d}", '
                       f'"volume": "1000"}}'))
 

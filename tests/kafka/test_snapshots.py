@@ -344,3 +344,16 @@ def test_the_snapshot_topic_is_compacted_and_the_log_retention_is_a_setting() ->
         KafkaSettings(snapshot_every=-1)
     with pytest.raises(ValueError, match="RETENTION_MS must be -1"):
         KafkaSettings(sequenced_retention_ms=0)
+
+
+async def test_the_takeover_bench_measures_both_ways_on_a_tiny_history(
+        settings: KafkaSettings) -> None:
+    from services.bench.takeover import measure_size
+
+    without, with_snapshot = await measure_size(settings, 1_200, 400, 1)
+    rows = [without.as_json(), with_snapshot.as_json()]
+    assert [(r["records"], r["snapshot"]) for r in rows] == [(1_200, False), (1_200, True)]
+    assert all(r["takeover_seconds"] > 0 and r["suite"] == "takeover" for r in rows)
+    assert rows[0]["tail_records"] == 1_200 and rows[0]["snapshot_bytes"] == 0
+    # the snapshot is written at the last 200-record message with 400 or more records after it
+    assert rows[1]["tail_records"] == 400 and rows[1]["snapshot_bytes"] > 0
