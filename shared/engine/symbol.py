@@ -125,9 +125,10 @@ def time_field(record: BaseModel) -> str:
 class SymbolEngine:
     """The state of everything watched for one symbol, advanced one record at a time."""
 
-    def __init__(self, terms: Terms) -> None:
+    def __init__(self, terms: Terms, calendar: TradingCalendar | None = None) -> None:
         self.terms = terms
-        self.calendar = TradingCalendar(terms)
+        # an immutable value: a copy of the engine (shared/engine/snapshot.py) passes its own
+        self.calendar = TradingCalendar(terms) if calendar is None else calendar
         self.now: datetime | None = None
         self.market = MarketBook(terms)
         # when each split or stock dividend moves the warrant's terms (4(b), 4(g)(ii)): the
