@@ -68,8 +68,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         from services.kafka.replay import replay_lines_through_kafka
 
-        texts = [line.decode("utf-8", errors="surrogateescape") for line in lines]
-        out = replay_lines_through_kafka(texts, terms, broker=broker)
+        # the same bytes as in process: a line that is not UTF-8 is the same dead letter
+        out = replay_lines_through_kafka(lines, terms, broker=broker)
     text = "".join(f"{line}\n" for line in out)
     if args.out == "-":
         sys.stdout.write(text)

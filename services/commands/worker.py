@@ -31,9 +31,6 @@ from services.live.terms_flags import add_terms_flags, terms_from_args
 from shared.errors import BrokerError
 from shared.terms import Terms
 
-# the exit status of a worker that found a log gone backwards (services/streams/rebuild.py)
-EXIT_LOG_WENT_BACKWARDS = 3
-
 
 def settings_from_args(args: argparse.Namespace) -> KafkaSettings:
     try:
@@ -103,10 +100,6 @@ def run_worker(settings: KafkaSettings, terms: list[Terms], log_level: str,
             with clock_thread(settings, terms, args):
                 worker.execute_from_commandline()
         except SystemExit as exc:
-            if streams.state.health.fatal is not None:  # a log went backwards: not a clean stop
-                print(f"warrantwatch worker stopped: {streams.state.health.fatal}",
-                      file=sys.stderr, flush=True)
-                return EXIT_LOG_WENT_BACKWARDS
             return exc.code if isinstance(exc.code, int) else 1
     return 0  # pragma: no cover - execute_from_commandline always raises SystemExit
 
