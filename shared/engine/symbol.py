@@ -205,8 +205,7 @@ class SymbolEngine:
             self.seen.setdefault(topic, set()).add(record.id)
         else:
             self.recent.setdefault(window, {}).setdefault(topic, set()).add(record.id)
-            if len(self.recent) > 1:
-                self._forget_old_ids()
+            self._forget_old_ids()  # a record of a date event time has left is not kept
         return out
 
     def _window_day(self, record: InputRecord) -> date | None:
@@ -276,6 +275,8 @@ class SymbolEngine:
             else:
                 break
         self.now = instant
+        if self.recent:
+            self._forget_old_ids()
         return out
 
     # --- quotes and market facts -----------------------------------------------------------
