@@ -16,14 +16,10 @@ from shared.cap import cap_scope, max_exercise, waiver_in_force_from
 from shared.engine.engine import Engine
 from shared.engine.symbol import SymbolEngine
 from shared.engine.warrants import notice_record
-from shared.errors import ContractInputError, MarketValueUnavailable, WarrantWatchError
+from shared.errors import ContractInputError, MarketValueUnavailable, QueryError
 from shared.events.codec import to_dict
 from shared.numbers import ZERO, plain
 from shared.term import TermStatus, term_status
-
-
-class QueryError(WarrantWatchError):
-    """A query names something the engine does not know (404 at the HTTP edge)."""
 
 
 def _symbol(engine: Engine, symbol: str) -> SymbolEngine:
