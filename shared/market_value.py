@@ -52,6 +52,9 @@ class DayPrices:
         return new
 
 
+_NO_PRICES = DayPrices()
+
+
 @dataclass(frozen=True, slots=True)
 class ShareChange:
     """A split, combination or stock dividend: prices before `effective` x `factor` (old/new)."""
@@ -101,14 +104,26 @@ class PriceHistory:
 
     def record_quote(self, day: date, at: datetime, bid: Decimal | None, ask: Decimal | None,
                      last: Decimal | None = None) -> None:
-        """A quote at `at`, already known to be at or before the close of `day`."""
-        old = self.days.get(day, DayPrices())
-        new = old.with_quote(at, bid, ask)
-        if last is not None and (new.last_sale_at is None or at >= new.last_sale_at):
-            new = replace(new, last_sale=last, last_sale_at=at,
-                          last_sale_basis=f"last sale at {at.isoformat()}")
+        """A quote at `at`, already known to be at or before the close of `day`.
+
+        The last bid (ask, last sale) at or before the close wins; an equal-time quote
+        replaces. One new `DayPrices` per quote that changes anything (the hot path of the
+        engine: docs/operations.md "Throughput")."""
+        old = self.days.get(day, _NO_PRICES)
+        take_bid = bid is not None and (old.bid_at is None or at >= old.bid_at)
+        take_ask = ask is not None and (old.ask_at is None or at >= old.ask_at)
+        take_last = last is not None and (old.last_sale_at is None or at >= old.last_sale_at)
+        if not (take_bid or take_ask or take_last):
+            return
+        new = DayPrices(
+            bid if take_bid else old.bid, at if take_bid else old.bid_at,
+            ask if take_ask else old.ask, at if take_ask else old.ask_at,
+            last if take_last else old.last_sale, at if take_last else old.last_sale_at,
+            f"last sale at {at.isoformat()}" if take_last else old.last_sale_basis,
+        )
         self.days[day] = new
-        self._index(day, old, new)
+        if old.bid is None or old.ask is None or old.last_sale is None:
+            self._index(day, old, new)
 
     def record_last_sale(self, day: date, close: Decimal, basis: str,
                          at: datetime | None = None) -> None:

@@ -1,5 +1,5 @@
-"""`warrantwatch replay IN.jsonl --out OUT.jsonl [--terms FILE ...] [--broker B]
-[--fail-on-dead-letter]`.
+"""`warrantwatch replay IN.jsonl --out OUT.jsonl [--terms FILE ...] [--terms-dir DIR]
+[--broker B] [--fail-on-dead-letter]`.
 
 Reads the replay format of docs/events.md (`-` for standard input), runs the contract engine,
 and writes every output record as a replay line (`--out -`, the default: standard output).
@@ -23,7 +23,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from services.input_files import read_bytes
-from services.streams.terms_files import load_terms_files
+from services.live.terms_flags import add_terms_flags, terms_from_args
 from shared.engine import Engine
 from shared.engine.replay import output_line, replay_lines, split_replay_lines
 from shared.terms import Terms
@@ -61,15 +61,15 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"warrantwatch: cannot read {source}: {exc.strerror}", file=sys.stderr)
         return 2
-    terms = load_terms_files(args.terms)
+    terms = terms_from_args(args)
     broker = args.broker
     if broker == "inprocess":
         out = replay_in_process(lines, terms)
     else:
         from services.kafka.replay import replay_lines_through_kafka
 
-        texts = [line.decode("utf-8", errors="surrogateescape") for line in lines]
-        out = replay_lines_through_kafka(texts, terms, broker=broker)
+        # the same bytes as in process: a line that is not UTF-8 is the same dead letter
+        out = replay_lines_through_kafka(lines, terms, broker=broker)
     text = "".join(f"{line}\n" for line in out)
     if args.out == "-":
         sys.stdout.write(text)
@@ -86,8 +86,7 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("replay", help="run a JSONL replay file through the contract engine")
     p.add_argument("input", metavar="IN.jsonl", help="replay file (- for standard input)")
     p.add_argument("--out", default="-", metavar="OUT.jsonl", help="output file (- for stdout)")
-    p.add_argument("--terms", action="append", metavar="FILE",
-                   help="terms file (repeat for several symbols); default: bundled W-F-05")
+    add_terms_flags(p)
     p.add_argument("--broker", default="inprocess",
                    help="inprocess (default), embedded, or kafka://HOST:PORT")
     p.add_argument("--fail-on-dead-letter", action="store_true",

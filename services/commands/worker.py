@@ -3,8 +3,12 @@
 The production entry point (deploy/): creates any missing topic, then runs the intake and
 warrant state agents until SIGTERM or Ctrl-C. Workers started with the same `--app-id` form
 one consumer group and share the partitions. With `--broker embedded` it first starts a Tansu
-broker on 127.0.0.1 and stops it on exit. Every flag also reads its environment variable
-(services/kafka/settings.py).
+broker on 127.0.0.1 and stops it on exit, printing its address (`embedded broker at
+kafka://127.0.0.1:PORT`) for `publish`, `watch` and `clock`. With `--clock` the worker also
+runs the clock (services/live/clock.py) in a thread of its own: one clock per cluster, so
+give `--clock` to one worker only. Every flag also reads its environment variable
+(services/kafka/settings.py); terms come from `--terms`, `--terms-dir` or
+`WARRANTWATCH_TERMS_DIR` (services/streams/terms_files.py).
 """
 
 from __future__ import annotations
@@ -15,18 +19,17 @@ import contextlib
 import logging
 import sys
 import tempfile
+import threading
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 from services.kafka.admin import ensure_topics
 from services.kafka.embedded import EmbeddedBroker
 from services.kafka.settings import ENVIRONMENT, PROCESSING_GUARANTEES, PROFILES, KafkaSettings
-from services.streams.terms_files import load_terms_files
+from services.live.terms_flags import add_terms_flags, terms_from_args
 from shared.errors import BrokerError
 from shared.terms import Terms
-
-# the exit status of a worker that found a log gone backwards (services/streams/rebuild.py)
-EXIT_LOG_WENT_BACKWARDS = 3
 
 
 def settings_from_args(args: argparse.Namespace) -> KafkaSettings:
@@ -40,7 +43,41 @@ def settings_from_args(args: argparse.Namespace) -> KafkaSettings:
         raise BrokerError(str(exc)) from None
 
 
-def run_worker(settings: KafkaSettings, terms: list[Terms], log_level: str) -> int:
+@contextlib.contextmanager
+def clock_thread(settings: KafkaSettings, terms: list[Terms], args: argparse.Namespace | None
+                 ) -> Iterator[None]:
+    """The clock in a thread of its own while the block runs (`worker --clock`)."""
+    if args is None or not args.clock:
+        yield
+        return
+    from services.commands.clock import time_source
+    from services.live.clock import run_clock
+
+    source = time_source(args.clock_start, args.clock_rate)
+    stop = threading.Event()
+
+    def log(line: str) -> None:
+        print(f"clock: {line}", file=sys.stderr, flush=True)
+
+    def body() -> None:
+        try:
+            asyncio.run(run_clock(settings, terms, source, every=args.clock_every,
+                                  should_stop=stop.is_set, log=log))
+        except Exception as exc:  # the worker goes on; the log says why the ticks stopped
+            log(f"stopped: {exc}")
+
+    thread = threading.Thread(target=body, name="warrantwatch-clock", daemon=True)
+    thread.start()
+    print(f"clock: {source.describe()}", file=sys.stderr, flush=True)
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join(timeout=10.0)
+
+
+def run_worker(settings: KafkaSettings, terms: list[Terms], log_level: str,
+               args: argparse.Namespace | None = None) -> int:
     """Run the services against `settings.broker` (a kafka:// address) until stopped."""
     import faust  # the CLI imports every command: keep Faust out of the others' start-up
 
@@ -60,29 +97,26 @@ def run_worker(settings: KafkaSettings, terms: list[Terms], log_level: str) -> i
         if not worker.stdout.isatty():  # its spinner writes cursor codes even to a file
             worker.spinner = None
         try:
-            worker.execute_from_commandline()
+            with clock_thread(settings, terms, args):
+                worker.execute_from_commandline()
         except SystemExit as exc:
-            if streams.state.health.fatal is not None:  # a log went backwards: not a clean stop
-                print(f"warrantwatch worker stopped: {streams.state.health.fatal}",
-                      file=sys.stderr, flush=True)
-                return EXIT_LOG_WENT_BACKWARDS
             return exc.code if isinstance(exc.code, int) else 1
     return 0  # pragma: no cover - execute_from_commandline always raises SystemExit
 
 
 def run(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
-    terms = load_terms_files(args.terms)
+    terms = terms_from_args(args)
     logging.basicConfig(level=args.log_level.upper(), stream=sys.stderr)
     if settings.broker == "inprocess":
         raise BrokerError("a worker needs a broker: --broker embedded or kafka://HOST:PORT")
     if settings.broker != "embedded":
-        return run_worker(settings, terms, args.log_level)
+        return run_worker(settings, terms, args.log_level, args)
     with contextlib.ExitStack() as stack:
         broker = stack.enter_context(EmbeddedBroker())
         print(f"embedded broker at {broker.url} (pid {broker.pid})", file=sys.stderr, flush=True)
         return run_worker(replace(settings, broker=broker.url, profile="embedded"), terms,
-                          args.log_level)
+                          args.log_level, args)
     return 0  # pragma: no cover
 
 
@@ -98,14 +132,22 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--replication-factor", type=int,
                    help=f"${env['replication_factor']} (default 1)")
     p.add_argument("--processing-guarantee", choices=PROCESSING_GUARANTEES,
-                   help=f"${env['processing_guarantee']} (default at_least_once)")
+                   help=f"${env['processing_guarantee']} (default at_least_once, the proven "
+                        "guarantee). WARNING: exactly_once is not verified: Tansu has no "
+                        "transactions and Faust 0.15.3 names an output's transaction after a "
+                        "topic it does not consume, so the first output may fail "
+                        "(docs/operations.md, exactly-once gap)")
     p.add_argument("--app-id", help=f"consumer group (${env['app_id']}; default warrantwatch)")
     p.add_argument("--web-bind", help=f"${env['web_bind']} (default 127.0.0.1)")
     p.add_argument("--web-port", type=int,
                    help=f"${env['web_port']} (default 6066; 0 picks a free port)")
-    p.add_argument("--terms", action="append", metavar="FILE",
-                   help="terms file (.toml, or a .json list; repeat for several symbols); "
-                        "default: bundled W-F-05")
+    add_terms_flags(p)
+    p.add_argument("--clock", action="store_true",
+                   help="also run the clock (ticks at closes, deadlines, --clock-every); "
+                        "one clock per cluster")
+    from services.commands.clock import add_clock_flags
+
+    add_clock_flags(p, prefix="clock-")
     p.add_argument("--log-level", default="warning",
                    choices=["debug", "info", "warning", "error"])
     p.set_defaults(func=run)

@@ -70,7 +70,7 @@ async def replay_through_kafka(lines: list[tuple[str, str]], settings: KafkaSett
     return [(out.topic, out.text) for _, out in ordered]
 
 
-async def replay_file_through_kafka(lines: Sequence[str], settings: KafkaSettings,
+async def replay_file_through_kafka(lines: Sequence[str | bytes], settings: KafkaSettings,
                                     terms: Sequence[Terms], *, workers: int = 1) -> list[str]:
     """Replay file lines -> output lines, the same as the in-process replay gives."""
     ordered = await run_plan(plan_lines(lines), settings, terms, workers=workers)
@@ -83,7 +83,7 @@ def replay_through_kafka_sync(lines: list[tuple[str, str]], settings: KafkaSetti
     return asyncio.run(replay_through_kafka(lines, settings, terms, workers=workers))
 
 
-def replay_lines_through_kafka(lines: Sequence[str], terms: Sequence[Terms], *, broker: str,
+def replay_lines_through_kafka(lines: Sequence[str | bytes], terms: Sequence[Terms], *, broker: str,
                                workers: int = 1, **settings: Any) -> list[str]:
     """For `warrantwatch replay --broker embedded|kafka://...`: file lines -> output lines."""
     kafka = KafkaSettings.from_env(broker=broker, **settings)

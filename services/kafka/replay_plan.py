@@ -82,7 +82,7 @@ def plan_pairs(pairs: Sequence[tuple[str, str]]) -> Plan:
     return plan
 
 
-def plan_lines(lines: Sequence[str]) -> Plan:
+def plan_lines(lines: Sequence[str | bytes]) -> Plan:
     """Lines of a replay file, checked as `shared.engine.replay.replay_lines` checks them."""
     plan = Plan()
     for line in checked_lines(lines):

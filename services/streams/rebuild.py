@@ -107,6 +107,8 @@ class LogWentBackwards(BrokerError):
 
 
 ANCHOR_SECONDS = 10.0
+# the exit status of a worker that found a log gone backwards (services/commands/worker.py)
+EXIT_LOG_WENT_BACKWARDS = 3
 
 
 async def check_anchor(settings: KafkaSettings, topic: str, partition: int, anchor: Anchor,

@@ -5,21 +5,21 @@ goes wrong while one record is applied, the symbol's state ends exactly as it wa
 that record and the record becomes one dead letter naming the field, the reason and the
 symbol. Refusals the engine foresees raise `RecordError` before they change anything
 (validation before mutation). For a failure nobody foresaw, each symbol keeps a checkpoint
-(a deep copy of its engine) and the records applied since; the state is rebuilt from the
+(a copy of its state) and the records applied since; the state is rebuilt from the
 checkpoint by applying those records again (the engine is deterministic), and the record
-that failed is left out. A new checkpoint is taken every `CHECKPOINT_EVERY` records, so the
-cost is a copy per that many records and the memory that many records.
+that failed is left out. A checkpoint is a copy of the symbol's state that shares no mutable
+object with it (`shared.engine.snapshot.copy_symbol`: containers of immutable values are
+copied one level), taken every `CHECKPOINT_EVERY` records, so the cost is one copy per that
+many records and the memory that many records.
 """
 
 from __future__ import annotations
 
 import contextlib
-import copy
-import copyreg
 from collections.abc import Iterable
-from types import MappingProxyType
-from typing import Any, NamedTuple
+from typing import NamedTuple
 
+from shared.engine.snapshot import copy_symbol
 from shared.engine.symbol import SymbolEngine, time_field
 from shared.errors import CalendarRangeError, EngineFault, RecordError, TermsError
 from shared.events.boundary import admit
@@ -31,15 +31,6 @@ from shared.terms import Terms
 
 ALL_SYMBOLS = "*"
 CHECKPOINT_EVERY = 256
-
-
-def _reduce_mapping_proxy(proxy: MappingProxyType[Any, Any]) -> tuple[Any, tuple[Any, ...]]:
-    return MappingProxyType, (dict(proxy),)
-
-
-# read-only mappings inside the engine's immutable values (shared.warrant.state.Book) copy as
-# mappings; without this `copy.deepcopy` refuses them
-copyreg.pickle(MappingProxyType, _reduce_mapping_proxy)
 
 
 class Output(NamedTuple):
@@ -57,22 +48,18 @@ class _Guard:
     """One symbol's way back: a checkpoint copy and the records applied since it."""
 
     def __init__(self, engine: SymbolEngine) -> None:
-        self.checkpoint = self._copy(engine)
+        self.checkpoint = copy_symbol(engine)
         self.since: list[_Applied] = []
-
-    @staticmethod
-    def _copy(engine: SymbolEngine) -> SymbolEngine:
-        return copy.deepcopy(engine, {id(engine.terms): engine.terms})
 
     def applied(self, engine: SymbolEngine, step: _Applied) -> None:
         self.since.append(step)
         if len(self.since) >= CHECKPOINT_EVERY:
-            self.checkpoint = self._copy(engine)
+            self.checkpoint = copy_symbol(engine)
             self.since.clear()
 
     def restored(self) -> SymbolEngine:
         """The engine as it was after the last record applied, rebuilt from the checkpoint."""
-        engine = self._copy(self.checkpoint)
+        engine = copy_symbol(self.checkpoint)
         for step in self.since:
             # each went through once without raising; the engine is deterministic
             with contextlib.suppress(Exception):

@@ -19,8 +19,9 @@ can at worst fail to load. msgspec writes and reads the msgpack (docs/decisions.
 the json module, no code execution on load).
 
 `SNAPSHOT_VERSION` names the format; the header also carries a digest of the registered
-classes' field names, so a change to any state class refuses older snapshots without anyone
-having to remember to bump the version; and each symbol carries a digest of its terms.
+classes' field names and of `STATE_FIELDS`, so a change to any state class refuses older
+snapshots without anyone having to remember to bump the version; and each symbol carries a
+digest of its terms.
 Anything that does not match, or does not decode, raises `SnapshotError` before any symbol
 of the engine is touched.
 """
@@ -59,7 +60,7 @@ from shared.warrant.timeline import Entry
 if TYPE_CHECKING:
     from shared.engine.engine import Engine
 
-SNAPSHOT_VERSION = 2  # 2: the exercises part keeps the Form 4 reporting owners
+SNAPSHOT_VERSION = 3  # 2: the Form 4 reporting owners; 3: quote ids per date (`recent`)
 FORMAT = "warrantwatch-engine-snapshot"
 
 # --- the registered classes ----------------------------------------------------------------
@@ -98,6 +99,7 @@ _FIELDS: dict[type, tuple[str, ...]] = {
 
 def _schema_digest() -> str:
     parts = [f"{FORMAT}/{SNAPSHOT_VERSION}"]
+    parts.extend(f"{part}: {','.join(names)}" for part, names in STATE_FIELDS.items())
     for name in sorted(_CLASSES):
         cls = _CLASSES[name]
         fields = _FIELDS.get(cls) or tuple(m.name for m in cls)  # type: ignore[attr-defined]
@@ -105,7 +107,6 @@ def _schema_digest() -> str:
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()[:16]
 
 
-SCHEMA_DIGEST = _schema_digest()
 
 # --- values --------------------------------------------------------------------------------
 
@@ -242,7 +243,7 @@ def decode_value(v: Any) -> Any:
 # the constructor) or derived (rebuilt on load). tests/engine/test_engine_snapshot.py checks
 # that the two lists cover every attribute.
 STATE_FIELDS: dict[str, tuple[str, ...]] = {
-    "engine": ("now", "terms_changes", "seen"),
+    "engine": ("now", "terms_changes", "seen", "recent"),
     "market": ("pending", "published"),
     "history": ("days", "quoted_dates", "bid_dates", "last_sale_dates", "changes",
                 "change_dates", "appraisals"),
@@ -261,6 +262,9 @@ WIRING_FIELDS: dict[str, tuple[str, ...]] = {
     "exercises": ("terms", "warrants", "calendar", "market_value", "ownership", "watching"),
     "ownership": (),
 }
+
+
+SCHEMA_DIGEST = _schema_digest()
 
 
 def parts(engine: SymbolEngine) -> dict[str, Any]:
@@ -313,6 +317,54 @@ def load_symbol(terms: Terms, state: dict[str, Any]) -> SymbolEngine:
     opened = engine.exercises.open
     engine.exercises.watching = {eid: opened[eid] for eid in state["watching"]}
     return engine
+
+
+# --- copies (the engine's way back, shared/engine/engine.py) --------------------------------
+
+
+def _series(s: Series) -> Series:
+    return Series(list(s.snapshots), list(s.movements))
+
+
+def _item(item: OpenExercise) -> OpenExercise:
+    return dataclasses.replace(item, deliveries=list(item.deliveries))
+
+
+# How each field is copied so that the copy shares no mutable object with the original:
+# immutable values are shared, containers of immutable values copied one level, and the
+# few mutable values inside (sets of ids, open exercises, ownership series) copied too.
+# A copy costs one C-level pass over each container, not a walk of every value.
+_COPY: dict[str, Callable[[Any], Any]] = {
+    "seen": lambda v: {k: set(ids) for k, ids in v.items()},
+    "recent": lambda v: {d: {k: set(ids) for k, ids in t.items()} for d, t in v.items()},
+    "open": lambda v: {k: _item(x) for k, x in v.items()},
+    "waivers": lambda v: {k: list(x) for k, x in v.items()},
+    "holdings": lambda v: {k: _series(x) for k, x in v.items()},
+    "outstanding": _series,
+}
+
+
+def _copy_field(name: str, value: Any) -> Any:
+    special = _COPY.get(name)
+    if special is not None:
+        return special(value)
+    t = type(value)
+    if t is list or t is dict or t is set:
+        return t(value)
+    return value  # immutable: None, an instant, a frozen Book
+
+
+def copy_symbol(engine: SymbolEngine) -> SymbolEngine:
+    """An independent copy of a symbol's engine: the same state, no mutable part shared."""
+    copy = SymbolEngine(engine.terms)
+    copy.calendar = engine.calendar  # immutable
+    for (part, source), target in zip(parts(engine).items(), parts(copy).values(),
+                                      strict=True):
+        for name in STATE_FIELDS[part]:
+            setattr(target, name, _copy_field(name, getattr(source, name)))
+    opened = copy.exercises.open
+    copy.exercises.watching = {eid: opened[eid] for eid in engine.exercises.watching}
+    return copy
 
 
 # --- the API of the Kafka edge (services/kafka) ----------------------------------------------

@@ -12,7 +12,8 @@ from bisect import insort
 from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
-from typing import Any
+from functools import cache
+from typing import Any, get_args
 
 from pydantic import BaseModel
 
@@ -70,8 +71,23 @@ from shared.warrant.state import Book
 Handler = Callable[[Any], list[OutputRecord]]
 
 
+def _may_hold_dates(annotation: Any) -> bool:
+    if isinstance(annotation, type):
+        return issubclass(annotation, date | BaseModel)  # a datetime is a date
+    return any(_may_hold_dates(arg) for arg in get_args(annotation))
+
+
+@cache
+def _dated_names(model: type[BaseModel]) -> tuple[str, ...]:
+    """The fields of `model` that may hold a date or instant, directly or nested, in order
+    (worked out once per record type: the check below runs on every record)."""
+    return tuple(name for name, info in model.model_fields.items()
+                 if _may_hold_dates(info.annotation))
+
+
 def _dated_fields(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, date]]:
-    for name, value in model:
+    for name in _dated_names(type(model)):
+        value = getattr(model, name)
         if isinstance(value, date):
             yield prefix + name, value
         elif isinstance(value, BaseModel):
@@ -120,7 +136,12 @@ class SymbolEngine:
         self.desk = WarrantDesk(terms, self.market_value, self.amendment_problem)
         self.exercises = ExerciseDesk(terms, self.desk, self.current_calendar,
                                       self.exercise_market_value)
+        # de-duplication (docs/operations.md "Duplicates"): ids of the few records that are
+        # kept for good, per topic; quotes, daily bars and ticks only in `recent`, per date,
+        # while a repeat could still change something (until event time is past the date and
+        # the date's value is published)
         self.seen: dict[str, set[str]] = {}
+        self.recent: dict[date, dict[str, set[str]]] = {}
         self._handlers: dict[str, Handler] = {
             "quote": self._quote,
             "daily_bar": self._daily_bar,
@@ -156,8 +177,8 @@ class SymbolEngine:
         problem = outside_tables(record, self.terms.zone)
         if problem is not None:
             raise RecordError(problem)
-        seen = self.seen.setdefault(topic, set())
-        if record.id in seen:
+        window = self._window_day(record)
+        if self._seen_before(topic, record.id):
             raise RecordError(f"id: duplicate id {shown(record.id)} on topic {topic!r}: "
                               "already applied once")
         handler = self._handlers.get(kind)
@@ -179,8 +200,44 @@ class SymbolEngine:
             out.append(dead_letter(topic, raw if raw is not None else encode(record), str(exc),
                                    self.terms.symbol))
             return out
-        seen.add(record.id)
+        if window is None:
+            self.seen.setdefault(topic, set()).add(record.id)
+        else:
+            self.recent.setdefault(window, {}).setdefault(topic, set()).add(record.id)
+            if len(self.recent) > 1:
+                self._forget_old_ids()
         return out
+
+    def _window_day(self, record: InputRecord) -> date | None:
+        """The date a quote, daily bar or tick speaks of; None for the records whose ids are
+        kept for good (corporate actions, registry, exercises, notices, holdings: few)."""
+        if isinstance(record, Quote | Tick):
+            return record.at.astimezone(self.terms.zone).date()
+        if isinstance(record, DailyBar):
+            return record.date
+        return None
+
+    def _seen_before(self, topic: str, record_id: str) -> bool:
+        ids = self.seen.get(topic)
+        if ids is not None and record_id in ids:
+            return True
+        for by_topic in self.recent.values():
+            ids = by_topic.get(topic)
+            if ids is not None and record_id in ids:
+                return True
+        return False
+
+    def _forget_old_ids(self) -> None:
+        """Drop the ids of dates before event time's date whose value is published (or that
+        have none to publish): a repeat of such a quote or daily bar is refused as late
+        (the value is published) or changes nothing (not a Trading Day, after the close),
+        and a repeated tick never moves event time back."""
+        if self.now is None:
+            return
+        today = self.now.astimezone(self.terms.zone).date()
+        pending = self.market.pending
+        for day in [d for d in self.recent if d < today and d not in pending]:
+            del self.recent[day]
 
     def _instant_of(self, record: InputRecord) -> datetime | None:
         if isinstance(record, DailyBar):

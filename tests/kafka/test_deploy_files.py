@@ -16,9 +16,11 @@ import yaml
 
 from services.cli import build_parser
 from services.kafka.settings import ENVIRONMENT, KafkaSettings
+from services.streams.terms_files import TERMS_DIR, load_terms_files
+from shared.terms import load_terms
 
 ROOT = Path(__file__).resolve().parents[2]
-KNOWN = set(ENVIRONMENT.values())
+KNOWN = set(ENVIRONMENT.values()) | {TERMS_DIR}
 
 
 def load_yaml_documents(path: Path) -> list[dict[str, Any]]:
@@ -62,7 +64,7 @@ def test_compose_worker_settings_are_settings_of_the_code(compose: dict[str, Any
     worker = compose["services"]["worker"]
     env = worker["environment"]
     assert set(env) <= KNOWN, set(env) - KNOWN
-    settings = KafkaSettings.from_env(env)  # every value parses
+    settings = KafkaSettings.from_env({k: v for k, v in env.items() if k != TERMS_DIR})
     assert settings.profile_name == "kafka"
     assert worker["command"] == ["worker"]
     assert worker["build"]["dockerfile"] == "deploy/Dockerfile"
@@ -131,3 +133,139 @@ def test_kubernetes_deployment_runs_workers_with_that_config(
     assert deployment["spec"]["selector"]["matchLabels"].items() <= labels.items()
     budget = manifests["PodDisruptionBudget/warrantwatch-worker"]
     assert budget["spec"]["selector"]["matchLabels"].items() <= labels.items()
+
+
+# --- Operating it live (issue 12): Kafka's log on its volume, health, limits, terms mounted,
+# probes that tell the truth, Pod Security "restricted", an example Secret, the docs.
+
+
+def test_compose_kafka_writes_its_log_on_the_mounted_volume(compose: dict[str, Any]) -> None:
+    # the apache/kafka image writes to /tmp/kraft-combined-logs unless KAFKA_LOG_DIRS says
+    # otherwise: a volume elsewhere would keep nothing across `down` and `up`
+    nodes = {name: s for name, s in compose["services"].items() if name.startswith("kafka-")}
+    for name, node in nodes.items():
+        targets = {v.split(":")[1] for v in node["volumes"]}
+        assert set(node["environment"]["KAFKA_LOG_DIRS"].split(",")) <= targets, name
+        volume = node["volumes"][0].split(":")[0]
+        assert volume in compose["volumes"]
+
+
+def test_compose_worker_has_a_healthcheck_and_resource_limits(compose: dict[str, Any]) -> None:
+    worker = compose["services"]["worker"]
+    assert worker["healthcheck"]["test"] == ["CMD", "warrantwatch", "health"]
+    # `warrantwatch health` (GET /ready on the web port) is added by another change (i9b);
+    # when it is there, the image's entry point must know it
+    commands = build_parser()._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    if "health" not in commands:
+        pytest.skip("`warrantwatch health` is not on this branch yet")
+    assert build_parser().parse_args(["health"]).command == "health"
+
+
+def test_compose_worker_limits(compose: dict[str, Any]) -> None:
+    resources = compose["services"]["worker"]["deploy"]["resources"]
+    assert float(resources["limits"]["cpus"]) >= float(resources["reservations"]["cpus"]) > 0
+    assert resources["limits"]["memory"].endswith("G")
+    assert resources["reservations"]["memory"].endswith("M")
+
+
+def test_compose_mounts_the_terms_directory_the_worker_reads(compose: dict[str, Any]) -> None:
+    worker = compose["services"]["worker"]
+    [volume] = [v for v in worker["volumes"] if v["target"] == worker["environment"][TERMS_DIR]]
+    assert volume["read_only"] is True
+    default = re.fullmatch(r"\$\{WARRANTWATCH_TERMS_HOST_DIR:-(.+)\}", volume["source"])
+    assert default, volume["source"]
+    # as shipped, the directory holds the bundled W-F-05 terms, byte for byte
+    folder = ROOT / default[1]
+    assert (folder / "glowpoint-w-f-05.toml").read_bytes() == (
+        ROOT / "shared" / "terms_data" / "glowpoint-w-f-05.toml").read_bytes()
+    assert load_terms_files(None, folder) == [load_terms()]
+
+
+def pod_spec(manifests: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    spec: dict[str, Any] = manifests["Deployment/warrantwatch-worker"]["spec"]["template"]["spec"]
+    return spec
+
+
+def test_kubernetes_pod_passes_pod_security_restricted(
+        manifests: dict[str, dict[str, Any]]) -> None:
+    # https://kubernetes.io/docs/concepts/security/pod-security-standards/ "Restricted"
+    spec = pod_spec(manifests)
+    pod = spec.get("securityContext", {})
+    assert pod.get("runAsNonRoot") is True and pod.get("runAsUser", 1) != 0
+    for container in spec["containers"] + spec.get("initContainers", []):
+        ctx = container.get("securityContext", {})
+        assert ctx.get("allowPrivilegeEscalation") is False
+        assert ctx.get("privileged", False) is False
+        assert ctx.get("capabilities", {}).get("drop") == ["ALL"]
+        assert set(ctx.get("capabilities", {}).get("add", [])) <= {"NET_BIND_SERVICE"}
+        assert ctx.get("runAsNonRoot", pod.get("runAsNonRoot")) is True
+        seccomp = ctx.get("seccompProfile", pod.get("seccompProfile", {}))
+        assert seccomp.get("type") in {"RuntimeDefault", "Localhost"}
+        assert "hostPort" not in str(container.get("ports", []))
+    # restricted volume types only
+    allowed = {"configMap", "csi", "downwardAPI", "emptyDir", "ephemeral",
+               "persistentVolumeClaim", "projected", "secret"}
+    for volume in spec["volumes"]:
+        assert set(volume) - {"name"} <= allowed, volume
+    assert not spec.get("hostNetwork") and not spec.get("hostPID") and not spec.get("hostIPC")
+
+
+def test_kubernetes_probes_ask_the_worker_views(manifests: dict[str, dict[str, Any]]) -> None:
+    [container] = pod_spec(manifests)["containers"]
+    assert container["readinessProbe"]["httpGet"] == {"path": "/ready", "port": "web"}
+    assert container["livenessProbe"]["httpGet"] == {"path": "/live", "port": "web"}
+    assert "web" in {p["name"] for p in container["ports"]}
+
+
+def test_kubernetes_mounts_the_terms_config_map_where_the_worker_reads(
+        manifests: dict[str, dict[str, Any]], tmp_path: Path) -> None:
+    settings = manifests["ConfigMap/warrantwatch-settings"]["data"]
+    spec = pod_spec(manifests)
+    [container] = spec["containers"]
+    [mount] = [m for m in container["volumeMounts"] if m["mountPath"] == settings[TERMS_DIR]]
+    assert mount["readOnly"] is True
+    [volume] = [v for v in spec["volumes"] if v["name"] == mount["name"]]
+    terms = manifests[f"ConfigMap/{volume['configMap']['name']}"]
+    # each key becomes a file of the mounted directory: load them as the worker will
+    for name, text in terms["data"].items():
+        (tmp_path / name).write_text(text)
+    assert load_terms_files(None, tmp_path) == [load_terms()]
+    kustomization = yaml.safe_load((ROOT / "deploy" / "k8s" / "kustomization.yaml").read_text())
+    assert "terms-configmap.yaml" in kustomization["resources"]
+    for resource in kustomization["resources"]:
+        assert (ROOT / "deploy" / "k8s" / resource).is_file()
+
+
+def test_example_secret_is_placeholders_outside_the_kustomization(
+        manifests: dict[str, dict[str, Any]]) -> None:
+    kustomization = yaml.safe_load((ROOT / "deploy" / "k8s" / "kustomization.yaml").read_text())
+    assert "secret.example.yaml" not in kustomization["resources"]
+    examples = {f"{d['kind']}/{d['metadata']['name']}": d for d in load_yaml_documents(
+        ROOT / "deploy" / "k8s" / "secret.example.yaml")}
+    spec = pod_spec(manifests)
+    [container] = spec["containers"]
+    referenced = {e["valueFrom"]["secretKeyRef"]["name"] for e in container["env"]}
+    referenced |= {v["secret"]["secretName"] for v in spec["volumes"] if "secret" in v}
+    assert {f"Secret/{name}" for name in referenced} == set(examples)
+    for secret in examples.values():
+        assert all("REPLACE-ME" in value for value in secret["stringData"].values())
+    for entry in container["env"]:
+        ref = entry["valueFrom"]["secretKeyRef"]
+        assert ref["key"] in examples[f"Secret/{ref['name']}"]["stringData"]
+
+
+def test_docs_and_worker_help_say_at_least_once_where_deploys_are_described() -> None:
+    text = (ROOT / "docs" / "operations.md").read_text()
+    deploying = text[text.index("## Deploying"):]
+    deploying = deploying[:deploying.index("\n## ", 1)]
+    assert "at_least_once" in deploying
+    assert "with\n  `exactly_once`" not in deploying and "with `exactly_once`" not in deploying
+    assert "(set in docker-compose.yml and deploy/k8s)" not in text
+    help_text = " ".join(_worker_help().split())
+    assert "WARNING: exactly_once is not verified" in help_text
+
+
+def _worker_help() -> str:
+    parser = build_parser()
+    sub = parser._subparsers._group_actions[0].choices["worker"]  # type: ignore[union-attr]
+    return str(sub.format_help())
