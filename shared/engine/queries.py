@@ -70,7 +70,9 @@ def market_value_view(engine: Engine, symbol: str, day: date) -> dict[str, Any]:
     return {"symbol": symbol, "date": day.isoformat(), "value": plain(result.value),
             "tier": result.tier, "source_date": result.source_date.isoformat(),
             "approximate": result.approximate, "basis": result.basis,
-            "venue": result.venue.value, "published": day in sym.market.published}
+            "venue": result.venue.value,
+            "source_age_trading_days": result.source_age_trading_days,
+            "warning": result.warning, "published": day in sym.market.published}
 
 
 def headroom_view(engine: Engine, symbol: str, holder: str,
