@@ -16,14 +16,10 @@ from shared.cap import cap_scope, max_exercise, waiver_in_force_from
 from shared.engine.engine import Engine
 from shared.engine.symbol import SymbolEngine
 from shared.engine.warrants import notice_record
-from shared.errors import ContractInputError, MarketValueUnavailable, WarrantWatchError
+from shared.errors import ContractInputError, MarketValueUnavailable, QueryError
 from shared.events.codec import to_dict
 from shared.numbers import ZERO, plain
 from shared.term import TermStatus, term_status
-
-
-class QueryError(WarrantWatchError):
-    """A query names something the engine does not know (404 at the HTTP edge)."""
 
 
 def _symbol(engine: Engine, symbol: str) -> SymbolEngine:
@@ -74,7 +70,9 @@ def market_value_view(engine: Engine, symbol: str, day: date) -> dict[str, Any]:
     return {"symbol": symbol, "date": day.isoformat(), "value": plain(result.value),
             "tier": result.tier, "source_date": result.source_date.isoformat(),
             "approximate": result.approximate, "basis": result.basis,
-            "venue": result.venue.value, "published": day in sym.market.published}
+            "venue": result.venue.value,
+            "source_age_trading_days": result.source_age_trading_days,
+            "warning": result.warning, "published": day in sym.market.published}
 
 
 def headroom_view(engine: Engine, symbol: str, holder: str,

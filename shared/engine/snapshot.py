@@ -304,9 +304,8 @@ def load_symbol(terms: Terms, state: dict[str, Any]) -> SymbolEngine:
     if state["terms"] != terms_digest(terms):
         raise SnapshotError(f"snapshot: symbol {terms.symbol}: taken under other terms "
                             "than the engine's")
-    engine = SymbolEngine(terms)
     listings, halts, observed = (decode_value(v) for v in state["calendar"])
-    engine.calendar = TradingCalendar(terms, listings, halts, observed)
+    engine = SymbolEngine(terms, TradingCalendar(terms, listings, halts, observed))
     for part, obj in parts(engine).items():
         names = STATE_FIELDS[part]
         values = state[part]
@@ -356,8 +355,7 @@ def _copy_field(name: str, value: Any) -> Any:
 
 def copy_symbol(engine: SymbolEngine) -> SymbolEngine:
     """An independent copy of a symbol's engine: the same state, no mutable part shared."""
-    copy = SymbolEngine(engine.terms)
-    copy.calendar = engine.calendar  # immutable
+    copy = SymbolEngine(engine.terms, engine.calendar)  # the calendar is immutable
     for (part, source), target in zip(parts(engine).items(), parts(copy).values(),
                                       strict=True):
         for name in STATE_FIELDS[part]:

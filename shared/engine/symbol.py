@@ -125,9 +125,10 @@ def time_field(record: BaseModel) -> str:
 class SymbolEngine:
     """The state of everything watched for one symbol, advanced one record at a time."""
 
-    def __init__(self, terms: Terms) -> None:
+    def __init__(self, terms: Terms, calendar: TradingCalendar | None = None) -> None:
         self.terms = terms
-        self.calendar = TradingCalendar(terms)
+        # an immutable value: a copy of the engine (shared/engine/snapshot.py) passes its own
+        self.calendar = TradingCalendar(terms) if calendar is None else calendar
         self.now: datetime | None = None
         self.market = MarketBook(terms)
         # when each split or stock dividend moves the warrant's terms (4(b), 4(g)(ii)): the
@@ -204,8 +205,7 @@ class SymbolEngine:
             self.seen.setdefault(topic, set()).add(record.id)
         else:
             self.recent.setdefault(window, {}).setdefault(topic, set()).add(record.id)
-            if len(self.recent) > 1:
-                self._forget_old_ids()
+            self._forget_old_ids()  # a record of a date event time has left is not kept
         return out
 
     def _window_day(self, record: InputRecord) -> date | None:
@@ -275,6 +275,8 @@ class SymbolEngine:
             else:
                 break
         self.now = instant
+        if self.recent:
+            self._forget_old_ids()
         return out
 
     # --- quotes and market facts -----------------------------------------------------------

@@ -31,7 +31,7 @@ from shared.adjustments.formulas import (
     split_adjustment,
     stock_dividend_adjustment,
 )
-from shared.errors import AdjustmentRejected, MarketValueUnavailable, RecordError
+from shared.errors import AdjustmentNotApplicable, MarketValueUnavailable, RecordError
 from shared.events.inputs import (
     Amendment,
     Distribution,
@@ -271,7 +271,7 @@ def _distribution(book: Book, e: Distribution, at: datetime, ctx: Context) -> St
             lambda w: distribution_adjustment(w.price, w.shares, psmv, e.value_per_share,
                                               rounding=ctx.terms.share_rounding),
             ctx.terms, deferrable=True)
-    except AdjustmentRejected as exc:
+    except AdjustmentNotApplicable as exc:
         return book, [_rejected(e.id, "4(c)", at, str(exc))]
 
 
@@ -306,7 +306,7 @@ def _issuance_like(book: Book, at: datetime, cause: str, section: str, ctx: Cont
                                        floor=floor, keep_aggregate=keep,
                                        rounding=ctx.terms.share_rounding), section),
             ctx.terms, deferrable=keep, unadjusted=why)
-    except AdjustmentRejected as exc:
+    except AdjustmentNotApplicable as exc:
         return book, [_rejected(cause, section, at, str(exc))]
     return book2, notices
 
@@ -379,7 +379,7 @@ def _reorganization(book: Book, e: Reorganization, at: datetime) -> Step:
         states[wid] = replace(w, basket=basket, reorganized_by=e.id)
         notices.append(Notice("adjustment", w.warrant, e.id, "4(a)", at, w.price, w.price,
                               w.shares, w.shares, calc))
-    return replace(book.with_warrants(states), reorganized=True), notices
+    return book.with_warrants(states), notices
 
 
 def _amendment(book: Book, e: Amendment, at: datetime, ctx: Context) -> Step:
@@ -454,10 +454,8 @@ def apply(book: Book, fact: Fact, at: datetime, ctx: Context) -> Step:
     """The fold's transition: `fact`, taking effect at `at`, applied to `book`."""
     try:
         return _dispatch(book, fact, at, ctx)
-    except AdjustmentRejected as exc:
-        cause = fact.id
-        section = str(exc).split(" ", 1)[0].rstrip(":") if str(exc).startswith("4(") else "4"
-        return book, [_rejected(cause, section, at, str(exc))]
+    except AdjustmentNotApplicable as exc:
+        return book, [_rejected(fact.id, exc.section, at, str(exc))]
 
 
 def _dispatch(book: Book, fact: Fact, at: datetime, ctx: Context) -> Step:

@@ -97,3 +97,10 @@ def test_bench_command_runs_the_calendar_suite(
 def test_bench_command_unknown_suite_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["bench", "nope"]) == 2
     assert "unknown benchmark suite 'nope'" in capsys.readouterr().err
+
+
+def test_a_row_carries_its_figures_in_its_json() -> None:
+    row = BenchResult("memory", "growth", 1e-5, "decode", 1e-5,
+                      figures=(("quotes", 1000), ("rss_growth_bytes", 4096)))
+    data = row.as_json()
+    assert (data["quotes"], data["rss_growth_bytes"]) == (1000, 4096)
