@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Literal, Protocol
 
 from shared.adjustments.calculation import AdjustmentResult
@@ -51,6 +51,8 @@ from shared.numbers import ONE, div, mul, round_shares, show, show_price
 from shared.terms import Terms
 from shared.warrant.state import BasketItem, Book, CarriedForward, WarrantState
 
+# A carried-forward change is shown in percent cut (not rounded) to 4 places: one under the
+# 1% minimum never reads as "1.0000%" (0.999999% shows 0.9999%).
 PERCENT_PLACES = Decimal("0.0001")
 
 NoticeKind = Literal["adjustment", "adjustment_deferred", "adjustment_rejected",
@@ -195,7 +197,7 @@ def _share_number_change(w: WarrantState, r: AdjustmentResult, at: datetime, cau
         deferred = replace(w, carried=(*w.carried, unit))
         calc = (f"{r.calculation}. Carried forward under 4(g)(ii): with the adjustments "
                 f"pending it changes the Warrant Share Number by "
-                f"{show(((total - ONE) * 100).quantize(PERCENT_PLACES))}%,"
+                f"{show(((total - ONE) * 100).quantize(PERCENT_PLACES, ROUND_DOWN))}%,"
                 f" under the {show(terms.deferral_threshold * 100)}% minimum")
         return deferred, [Notice("adjustment_deferred", w.warrant, cause, r.section, at,
                                  r.price_before, r.price_after, r.shares_before,
