@@ -83,6 +83,8 @@ class MarketValueResult:
     approximate: bool
     basis: str
     venue: Venue
+    source_age_trading_days: int | None = None  # set by the engine, which knows the calendar
+    warning: str | None = None
 
 
 @dataclass(slots=True)

@@ -58,6 +58,7 @@ class Terms:
     extra_closures: tuple[date, ...]
     conversion_period_trading_days: int
     last_sale_stands_in: bool
+    stale_after_trading_days: int
     section9_notice_days: int
     majority_holders_fraction: Decimal
 
@@ -176,10 +177,14 @@ SECTIONS: dict[str, frozenset[str]] = {
     "trading_days": frozenset({
         "count_only_observed_trading", "pink_sheets_under_proviso", "extra_closures",
     }),
-    "market_value": frozenset({"conversion_period_trading_days", "last_sale_stands_in"}),
+    "market_value": frozenset({"conversion_period_trading_days", "last_sale_stands_in",
+                               "stale_after_trading_days"}),
     "notices": frozenset({"section9_notice_days", "majority_holders_fraction"}),
 }
-_OPTIONAL = frozenset({"warrant.original_issue_market_value"})
+_OPTIONAL = frozenset({"warrant.original_issue_market_value",
+                       "market_value.stale_after_trading_days"})
+# A PSMV whose price is older than this many Trading Days carries a warning (decisions.md).
+DEFAULT_STALE_AFTER_TRADING_DAYS = 5
 
 
 def _check_shape(doc: Mapping[str, Any]) -> None:
@@ -245,6 +250,9 @@ def terms_from_mapping(doc: Mapping[str, Any]) -> Terms:
         conversion_period_trading_days=_int("market_value.conversion_period_trading_days",
                                             m["conversion_period_trading_days"], minimum=1),
         last_sale_stands_in=get("market_value", m, "last_sale_stands_in", _bool),
+        stale_after_trading_days=_int("market_value.stale_after_trading_days",
+                                      m.get("stale_after_trading_days",
+                                            DEFAULT_STALE_AFTER_TRADING_DAYS)),
         section9_notice_days=get("notices", n, "section9_notice_days", _int),
         majority_holders_fraction=_decimal("notices.majority_holders_fraction",
                                            n["majority_holders_fraction"]),

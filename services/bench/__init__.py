@@ -11,8 +11,8 @@ import importlib
 import pkgutil
 import statistics
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from types import ModuleType
 from typing import Any, Protocol, cast
 
@@ -40,8 +40,9 @@ class BenchResult:
     baseline_per_op_seconds: float
     median_per_op_seconds: float | None = None
     baseline_median_per_op_seconds: float | None = None
-    # fields of the suite's own, written into the JSON row beside the usual ones
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    # figures a row reports besides its timing (e.g. `quotes`, `rss_growth_bytes`, or a text
+    # such as what a baseline's timing leaves out), written into its JSON object as they are
+    figures: tuple[tuple[str, int | float | str], ...] = ()
 
     @property
     def ratio(self) -> float:
@@ -58,7 +59,7 @@ class BenchResult:
             "baseline_per_op_seconds": self.baseline_per_op_seconds,
             "baseline_median_per_op_seconds": self.baseline_median_per_op_seconds,
             "ratio": self.ratio,
-            **self.extra,
+            **dict(self.figures),
         }
 
 

@@ -291,23 +291,23 @@ async def measure_size(settings: KafkaSettings, records: int, every: int, repeat
         with_snapshot = min(seconds for seconds, _ in withs)
     finally:
         await delete_topics(s, [spec.name for spec in topic_specs(s)])
-    common = {"records": records, "messages": history.messages,
-              "snapshot_every": every}
+    common: tuple[tuple[str, int | float | str], ...] = (
+        ("records", records), ("messages", history.messages), ("snapshot_every", every))
     tail = records - history.snapshot_records
     return [
         BenchResult(
             suite=SUITE, name=f"takeover of {records:,} records, without snapshot",
             per_op_seconds=without, baseline_name="the same records folded in-process",
             baseline_per_op_seconds=history.fold_seconds,
-            extra={**common, "takeover_seconds": without, "snapshot": False,
-                   "tail_records": records, "snapshot_bytes": 0}),
+            figures=(*common, ("takeover_seconds", without), ("snapshot", False),
+                     ("tail_records", records), ("snapshot_bytes", 0))),
         BenchResult(
             suite=SUITE, name=f"takeover of {records:,} records, snapshot + {tail:,}-record "
                               f"tail",
             per_op_seconds=with_snapshot, baseline_name="the same takeover without snapshot",
             baseline_per_op_seconds=without,
-            extra={**common, "takeover_seconds": with_snapshot, "snapshot": True,
-                   "tail_records": tail, "snapshot_bytes": history.snapshot_bytes}),
+            figures=(*common, ("takeover_seconds", with_snapshot), ("snapshot", True),
+                     ("tail_records", tail), ("snapshot_bytes", history.snapshot_bytes))),
     ]
 
 

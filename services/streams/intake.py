@@ -37,6 +37,7 @@ from services.streams.envelope import (
     Origin,
     parse_input_sequences,
 )
+from services.streams.faults import agent_fault
 from services.streams.health import Health
 from services.streams.limits import MAX_INPUT_MESSAGE_BYTES, MAX_KEY_BYTES, MAX_RECORD_BYTES
 from services.streams.pack import PACK_HEADERS, Packer
@@ -125,11 +126,15 @@ def register(app: Any, sources: Any, sequenced: str, settings: KafkaSettings,
     """Add the agent to the Faust app: `sources` is the Faust topic of all input topics,
     `sequenced` the name of the sequenced topic; progress and crashes go to `health`."""
 
+    fault = agent_fault("intake")  # None unless a test asks for a crash (faults.py)
+
     async def intake(stream: Any) -> None:
         async for events in stream.take_events(BATCH_MAX, within=BATCH_WITHIN):
             packers: dict[int, Packer] = {}
             for event in events:
                 m = event.message
+                if fault is not None:
+                    fault.check(m.value)
                 for target, env in envelopes(settings, m.topic, m.partition, m.offset, m.key,
                                              m.value, dict(event.headers)):
                     packer = packers.get(target)

@@ -247,6 +247,21 @@ class TradingCalendar:
             f"{RANGE_END.isoformat()}, the end of the Trading Day tables"
         )
 
+    def trading_days_between(self, start: date, end: date) -> int:
+        """How many Trading Days fall strictly after `start` and on or before `end` (0 when
+        `end` is not after `start`): the age of a price from `start` used for `end`."""
+        first, last = check_in_range(start), check_in_range(end)
+        if last <= first:
+            return 0
+        table = self._candidates or self._counting_table()
+        lo = table.through[first - RANGE_START_ORDINAL]
+        hi = table.through[last - RANGE_START_ORDINAL]
+        marks = table.needs_volume
+        if marks is None:
+            return hi - lo
+        observed = self.observed_trading
+        return sum(1 for k in range(lo, hi) if not marks[k] or table.dates[k] in observed)
+
     def trading_days_ending(self, day: date, n: int) -> tuple[date, ...]:
         """The `n` Trading Days ending on `day` (inclusive if it is one), oldest first.
 

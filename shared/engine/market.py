@@ -7,6 +7,7 @@ stands, and settlements may already rest on it).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 
 from shared.calendar import TradingCalendar
@@ -85,10 +86,33 @@ class MarketBook:
         period: tuple[date, ...] = ()
         if venue is Venue.PINK_UNREPORTED:
             period = calendar.trading_days_ending(day, self.terms.conversion_period_trading_days)
-        return self.history.per_share_market_value(
+        result = self.history.per_share_market_value(
             day, venue, conversion_period=period,
             last_sale_stands_in=self.terms.last_sale_stands_in,
         )
+        return self._aged(result, calendar)
+
+    def _aged(self, result: MarketValueResult, calendar: TradingCalendar) -> MarketValueResult:
+        """The age of the price in Trading Days (a price from the nearest preceding date may
+        be months old), in the record and its basis; past the terms' threshold, a warning
+        (docs/decisions.md). An appraisal (tier (d)) is not a closing price: no age."""
+        if result.tier == "d":
+            return result
+        try:
+            age = calendar.trading_days_between(result.source_date, result.date)
+        except CalendarRangeError:
+            return result
+        basis = result.basis
+        if age > 0:
+            basis += (f"; the price is from {result.source_date.isoformat()}, {age} Trading "
+                      f"Day{'s' if age > 1 else ''} before {result.date.isoformat()}")
+        limit = self.terms.stale_after_trading_days
+        warning = None
+        if age > limit:
+            warning = (f"stale: the price is {age} Trading Days old, more than the {limit} of "
+                       "the terms (market_value.stale_after_trading_days); the text takes the "
+                       "nearest preceding date however far back, so check the feed")
+        return replace(result, basis=basis, source_age_trading_days=age, warning=warning)
 
     def next_close(self, calendar: TradingCalendar) -> datetime | None:
         """The earliest close among dates whose PSMV is not yet published."""
@@ -124,6 +148,8 @@ class MarketBook:
             approximate=result.approximate,
             basis=result.basis,
             venue=result.venue.value,
+            source_age_trading_days=result.source_age_trading_days,
+            warning=result.warning,
         )
 
 

@@ -56,6 +56,8 @@ class MarketValue(OutputRecord):
     approximate: bool
     basis: str
     venue: str
+    source_age_trading_days: int | None = None
+    warning: str | None = None
 
 
 class _AdjustmentFields(OutputRecord):

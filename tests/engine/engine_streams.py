@@ -204,5 +204,13 @@ def refused_exercise(kind: str, event_time: datetime, split: bool) -> dict[str, 
     return record
 
 
+@st.composite
+def streams_with_position(draw: st.DrawFn) -> tuple[Stream, int]:
+    """A stream and an index into its body, where a test inserts a record of its own."""
+    stream = draw(streams())
+    where = draw(st.integers(stream.body_start, len(stream.records) - 1), label="at")
+    return stream, where
+
+
 REFUSAL_KINDS = ("unknown_warrant", "wrong_holder", "not_yet_exercisable", "exceeds_warrant",
                  "cap")

@@ -6,11 +6,15 @@ the same settings (services/kafka/settings.py) and the command they run.
 
 from __future__ import annotations
 
+import copy
+import json
 import re
 import tomllib
 from pathlib import Path
 from typing import Any
 
+import jsonschema
+import kubernetes_validate
 import pytest
 import yaml
 
@@ -269,3 +273,69 @@ def _worker_help() -> str:
     parser = build_parser()
     sub = parser._subparsers._group_actions[0].choices["worker"]  # type: ignore[union-attr]
     return str(sub.format_help())
+
+
+# --- The files against their schemas, offline (issue 12, item 7): the Compose Specification
+# (tests/resources/deploy/compose-spec.json, provenance in its README.md) and the Kubernetes
+# API (the schemas of the `kubernetes-validate` wheel, strict: unknown fields are errors).
+# Each check is also shown to fail on a planted error, so a pass means something.
+
+COMPOSE_SCHEMA = ROOT / "tests" / "resources" / "deploy" / "compose-spec.json"
+# the oldest Kubernetes minor release the manifests are held to, and the newest one known
+K8S_VERSIONS = ("1.30.0", kubernetes_validate.latest_version())
+
+
+def compose_errors(doc: dict[str, Any]) -> list[str]:
+    schema = json.loads(COMPOSE_SCHEMA.read_text())
+    validator = jsonschema.Draft7Validator(schema)
+    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+            for e in validator.iter_errors(doc)]
+
+
+def k8s_errors(doc: dict[str, Any]) -> list[str]:
+    errors = []
+    for version in K8S_VERSIONS:
+        try:
+            kubernetes_validate.validate(doc, version, strict=True)
+        except kubernetes_validate.ValidationError as exc:
+            path = "/".join(map(str, exc.path))
+            errors.append(f"{doc['kind']} ({version}) {path}: {exc.message}")
+    return errors
+
+
+def api_objects() -> list[dict[str, Any]]:
+    """Every document of deploy/k8s but the kustomization (a kustomize file, no API object)."""
+    docs = [d for f in sorted((ROOT / "deploy" / "k8s").glob("*.yaml"))
+            for d in load_yaml_documents(f)]
+    return [d for d in docs if not d["apiVersion"].startswith("kustomize.config.k8s.io/")]
+
+
+def test_compose_file_is_valid_against_the_compose_specification(
+        compose: dict[str, Any]) -> None:
+    assert compose_errors(compose) == []
+    # planted errors are found: a misspelt key, a wrong type
+    planted = copy.deepcopy(compose)
+    planted["services"]["worker"]["restart_polcy"] = "always"
+    planted["services"]["worker"]["healthcheck"]["retries"] = [3]
+    errors = compose_errors(planted)
+    assert any("restart_polcy" in e for e in errors), errors
+    assert any(e.startswith("services/worker/healthcheck/retries") for e in errors), errors
+
+
+def test_kubernetes_manifests_are_valid_against_the_kubernetes_api() -> None:
+    objects = api_objects()
+    kinds = sorted(d["kind"] for d in objects)
+    assert kinds == ["ConfigMap", "ConfigMap", "Deployment", "PodDisruptionBudget", "Secret",
+                     "Secret"], kinds
+    for doc in objects:
+        assert k8s_errors(doc) == [], doc["kind"]
+    # planted errors are found: a misspelt field of the container, a wrong type
+    [deployment] = [d for d in objects if d["kind"] == "Deployment"]
+    planted = copy.deepcopy(deployment)
+    [container] = planted["spec"]["template"]["spec"]["containers"]
+    container["readinessProbe"]["initalDelaySeconds"] = 5
+    assert k8s_errors(planted), "a misspelt field passed"
+    planted = copy.deepcopy(deployment)
+    planted["spec"]["replicas"] = "two"
+    errors = k8s_errors(planted)
+    assert errors and all("replicas" in e for e in errors), errors

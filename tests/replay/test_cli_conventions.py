@@ -1,4 +1,5 @@
-"""CLI conventions: `--version`, `-` for standard input, replay's summary line and
+"""CLI conventions: `--version`, `-` for standard input (replay, import csv, yahoo-chart and
+form4, demo --scenario), replay's summary line and
 `--fail-on-dead-letter`, and nothing but records on standard output.
 
 Expected counts come from tests/resources/replay/week_of_quotes.expected.toml (worked by hand:
@@ -16,10 +17,12 @@ from pathlib import Path
 import pytest
 
 from services.cli import main
+from services.scenarios import scenario_text
 
 REPO = Path(__file__).resolve().parents[2]
 RESOURCES = REPO / "tests" / "resources" / "replay"
 GLOW_DATA = REPO / "data" / "glow"
+YAHOO_DATA = REPO / "data" / "yahoo"
 INPUT = RESOURCES / "week_of_quotes.jsonl"
 SUMMARY = ("replayed 13 input lines -> 8 output records{where} "
            "(market_value 4, dead_letter 4)")
@@ -99,3 +102,46 @@ def test_replay_output_has_no_terminal_control_sequences(
     assert main(["replay", str(INPUT)]) == 0
     out, err = capsys.readouterr()
     assert not re.search(r"[\x1b\r\x08]", out + err)
+
+
+def test_import_yahoo_chart_reads_standard_input_for_dash(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    source = YAHOO_DATA / "chart-AAPL-2020-08-31-to-2020-11-07.json"
+    assert main(["import", "yahoo-chart", str(source), "--symbol", "AAPL"]) == 0
+    from_file = capsys.readouterr().out
+    _stdin(monkeypatch, source.read_bytes())
+    assert main(["import", "yahoo-chart", "-", "--symbol", "AAPL"]) == 0
+    from_stdin, err = capsys.readouterr()
+    assert from_stdin == from_file
+    # the recorded response: 49 timestamps (daily bars), one split and one dividend event
+    types = [json.loads(x)["value"]["type"] for x in from_stdin.splitlines()]
+    assert (types.count("daily_bar"), types.count("stock_split"), len(types)) == (49, 1, 51)
+    assert err.startswith("-: ")  # messages name the input as given
+
+
+def test_import_form4_reads_standard_input_for_dash(
+        monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    source = REPO / "data" / "form4" / "374water-option-grant.xml"
+    for extra in ([], ["--holdings", "--id", "f4-374"]):
+        assert main(["import", "form4", str(source), *extra]) == 0
+        from_file = capsys.readouterr().out
+        _stdin(monkeypatch, source.read_bytes())
+        assert main(["import", "form4", "-", *extra]) == 0
+        from_stdin = capsys.readouterr().out
+        assert from_stdin == from_file
+        [line] = [json.loads(x) for x in from_stdin.splitlines()]
+        # the filing's one Table I line: 757,756 shares owned following (data/form4)
+        assert line["value"]["type"] == ("holding" if extra else "form4")
+    assert line["value"]["shares"] == "757756"
+
+
+def test_demo_reads_its_scenario_from_standard_input_for_dash(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    bundled, piped = tmp_path / "bundled.jsonl", tmp_path / "piped.jsonl"
+    assert main(["demo", "--broker", "inprocess", "--quiet", "--out", str(bundled)]) == 0
+    _stdin(monkeypatch, scenario_text().encode("utf-8"))
+    assert main(["demo", "--scenario", "-", "--broker", "inprocess", "--quiet",
+                 "--out", str(piped)]) == 0
+    assert piped.read_bytes() == bundled.read_bytes()
+    # docs/demo.md: "a cash, a cashless and a combined exercise"
+    assert piped.read_text("utf-8").count('"type": "settlement"') == 3
