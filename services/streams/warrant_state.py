@@ -231,8 +231,9 @@ class WarrantState:
         self._forget(partition)
         started = time.perf_counter()
         with self.health.rebuilding(partition):
+            # nothing before offset 0 to take over: a fresh partition reads no snapshot
             found = (await read_latest(self.settings, partition)
-                     if self.settings.snapshot_every > 0 else None)
+                     if self.settings.snapshot_every > 0 and offset > 0 else None)
             fold = self._fresh(partition)
             since: Anchor | None = None
             if found is not None:
