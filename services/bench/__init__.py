@@ -40,9 +40,9 @@ class BenchResult:
     baseline_per_op_seconds: float
     median_per_op_seconds: float | None = None
     baseline_median_per_op_seconds: float | None = None
-    # figures a row reports besides its timing (e.g. `quotes`, `rss_growth_bytes`), written
-    # into its JSON object as they are
-    figures: tuple[tuple[str, int | float], ...] = ()
+    # figures a row reports besides its timing (e.g. `quotes`, `rss_growth_bytes`, or a text
+    # such as what a baseline's timing leaves out), written into its JSON object as they are
+    figures: tuple[tuple[str, int | float | str], ...] = ()
 
     @property
     def ratio(self) -> float:

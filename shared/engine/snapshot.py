@@ -45,7 +45,7 @@ from pydantic_core import TzInfo
 from shared.calendar import ListingChange, TradingCalendar
 from shared.cap import Waiver
 from shared.delivery import DeliverySchedule
-from shared.engine.exercises import OpenExercise
+from shared.engine.exercises import ExerciseStatus, OpenExercise
 from shared.engine.ownership import Movement, Series, ShareChangeAt, Snapshot
 from shared.engine.symbol import SymbolEngine
 from shared.errors import SnapshotError
@@ -60,7 +60,7 @@ from shared.warrant.timeline import Entry
 if TYPE_CHECKING:
     from shared.engine.engine import Engine
 
-SNAPSHOT_VERSION = 3  # 2: the Form 4 reporting owners; 3: quote ids per date (`recent`)
+SNAPSHOT_VERSION = 4  # 2: Form 4 reporting owners; 3: quote ids per date; 4: exercise status
 FORMAT = "warrantwatch-engine-snapshot"
 
 # --- the registered classes ----------------------------------------------------------------
@@ -83,7 +83,7 @@ def _enums(module: Any) -> list[type[Enum]]:
 
 
 _MODELS: tuple[type[BaseModel], ...] = (*_models(inputs), *_models(outputs))
-_ENUMS: tuple[type[Enum], ...] = (Venue, *_enums(inputs), *_enums(outputs))
+_ENUMS: tuple[type[Enum], ...] = (Venue, ExerciseStatus, *_enums(inputs), *_enums(outputs))
 
 
 def _name(cls: type) -> str:
