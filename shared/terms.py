@@ -9,7 +9,7 @@ the field and the problem.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
@@ -61,6 +61,13 @@ class Terms:
     stale_after_trading_days: int
     section9_notice_days: int
     majority_holders_fraction: Decimal
+    # the warrant series these terms govern (docs/terms-format.md "Several series"): several
+    # terms files may share a symbol when each names its own series; default: `family`
+    series: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.series:
+            object.__setattr__(self, "series", self.family)
 
 
 # --- field readers: each raises TermsError naming the field -------------------------------
@@ -164,7 +171,7 @@ def _dates(field: str, raw: Any) -> tuple[date, ...]:
 
 SECTIONS: dict[str, frozenset[str]] = {
     "warrant": frozenset({
-        "family", "issuer", "symbol", "original_issue_date", "initial_warrant_price",
+        "family", "series", "issuer", "symbol", "original_issue_date", "initial_warrant_price",
         "term_starts", "exercisable_from", "expires_at", "zone", "initial_venue",
         "original_issue_market_value",
     }),
@@ -181,7 +188,7 @@ SECTIONS: dict[str, frozenset[str]] = {
                                "stale_after_trading_days"}),
     "notices": frozenset({"section9_notice_days", "majority_holders_fraction"}),
 }
-_OPTIONAL = frozenset({"warrant.original_issue_market_value",
+_OPTIONAL = frozenset({"warrant.original_issue_market_value", "warrant.series",
                        "market_value.stale_after_trading_days"})
 # A PSMV whose price is older than this many Trading Days carries a warning (decisions.md).
 DEFAULT_STALE_AFTER_TRADING_DAYS = 5
@@ -216,6 +223,7 @@ def terms_from_mapping(doc: Mapping[str, Any]) -> Terms:
     oimv = w.get("original_issue_market_value")
     terms = Terms(
         family=get("warrant", w, "family", _str),
+        series=_str("warrant.series", w["series"]) if "series" in w else "",
         issuer=get("warrant", w, "issuer", _str),
         symbol=get("warrant", w, "symbol", _str),
         original_issue_date=get("warrant", w, "original_issue_date", _date),
@@ -266,6 +274,50 @@ def terms_from_mapping(doc: Mapping[str, Any]) -> Terms:
     if "." in terms.symbol or not terms.symbol.isupper():
         raise TermsError("warrant.symbol", f"must be an upper-case ticker, got {terms.symbol!r}")
     return terms
+
+
+# What the series of one symbol share (one stock: one market, one calendar, one event time;
+# docs/terms-format.md "Several series"): a terms file of another series that differs in one
+# of these is refused at start.
+SYMBOL_WIDE: tuple[str, ...] = (
+    "warrant.symbol", "warrant.issuer", "warrant.zone", "warrant.initial_venue",
+    "exercise.close_of_business", "trading_days.count_only_observed_trading",
+    "trading_days.pink_sheets_under_proviso", "trading_days.extra_closures",
+    "market_value.conversion_period_trading_days", "market_value.last_sale_stands_in",
+    "market_value.stale_after_trading_days", "notices.section9_notice_days",
+)
+
+
+def symbol_wide_mismatch(a: Terms, b: Terms) -> str | None:
+    """The first key of `SYMBOL_WIDE` in which two series' terms differ, or None."""
+    for key in SYMBOL_WIDE:
+        name = key.partition(".")[2]
+        if getattr(a, name) != getattr(b, name):
+            return key
+    return None
+
+
+def by_symbol(named: Iterable[tuple[str, Terms]]) -> dict[str, tuple[Terms, ...]]:
+    """Terms grouped by symbol, each group's series in the order given (`named` pairs each
+    terms with where it came from, a file name).
+
+    Several series of one symbol are accepted when each names its own series and they agree
+    on every `SYMBOL_WIDE` key; otherwise a `TermsError` names the key and both sources."""
+    groups: dict[str, list[tuple[str, Terms]]] = {}
+    for where, terms in named:
+        group = groups.setdefault(terms.symbol, [])
+        for first, other in group:
+            if other.series == terms.series:
+                raise TermsError("warrant.series", f"two terms files for symbol "
+                                 f"{terms.symbol} and series {terms.series}: {first} and "
+                                 f"{where}; give each series once")
+            key = symbol_wide_mismatch(other, terms)
+            if key is not None:
+                raise TermsError(key, f"series {other.series} ({first}) and series "
+                                 f"{terms.series} ({where}) of symbol {terms.symbol} differ: "
+                                 "the series of one symbol share it")
+        group.append((where, terms))
+    return {symbol: tuple(t for _, t in group) for symbol, group in groups.items()}
 
 
 def _plain(value: Any) -> Any:

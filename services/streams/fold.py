@@ -84,7 +84,8 @@ class PartitionFold:
         self.partition = partition
         self.partitions = partitions
         self.engine = Engine(terms)
-        self._rank = {t.symbol: rank for rank, t in enumerate(terms)}
+        # one rank per symbol, however many series of terms it has
+        self._rank = {s: rank for rank, s in enumerate(dict.fromkeys(t.symbol for t in terms))}
         self._next_seq = 1
         self._pending: dict[int, Envelope] = {}
         self._last_origin: dict[tuple[str, int], int] = {}

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from shared.errors import TermsError
-from shared.terms import Terms, load_terms, terms_from_mapping, terms_to_mapping
+from shared.terms import Terms, by_symbol, load_terms, terms_from_mapping, terms_to_mapping
 
 TERMS_DIR = "WARRANTWATCH_TERMS_DIR"
 _SUFFIXES = (".toml", ".json")
@@ -69,22 +69,15 @@ def load_terms_files(paths: Sequence[str] | None, terms_dir: str | Path | None =
                      ) -> list[Terms]:
     """Terms from TOML files, JSON lists and a directory; with none, the bundled W-F-05.
 
-    One series of terms per symbol (docs/terms-format.md): two files for one symbol stop the
-    start-up with a `TermsError` naming both, never a traceback.
+    Several series of one symbol (docs/terms-format.md "Several series"): two files for one
+    symbol and series, or series that disagree on a key they share, stop the start-up with a
+    `TermsError` naming both files, never a traceback.
     """
     files = list(paths or ())
     if terms_dir is not None:
         files += terms_dir_files(terms_dir)
     if not files:
         return [load_terms()]
-    out: list[Terms] = []
-    source: dict[str, str] = {}
-    for path in files:
-        for where, terms in _load_file(path):
-            first = source.setdefault(terms.symbol, where)
-            if first != where:
-                raise TermsError("warrant.symbol", f"two terms files for symbol "
-                                 f"{terms.symbol}: {first} and {where}; one series of "
-                                 "terms per symbol is supported, give only one of them")
-            out.append(terms)
-    return out
+    named = [(where, terms) for path in files for where, terms in _load_file(path)]
+    by_symbol(named)  # two files of one symbol and series, or disagreeing series: an error
+    return [terms for _, terms in named]

@@ -21,13 +21,13 @@ from typing import NamedTuple
 
 from shared.engine.snapshot import copy_symbol
 from shared.engine.symbol import SymbolEngine, time_field
-from shared.errors import CalendarRangeError, EngineFault, RecordError, TermsError
+from shared.errors import CalendarRangeError, EngineFault, RecordError
 from shared.events.boundary import admit
 from shared.events.codec import dead_letter, encode
 from shared.events.escaping import shown
 from shared.events.inputs import InputRecord, Tick
 from shared.events.outputs import DeadLetter, OutputRecord
-from shared.terms import Terms
+from shared.terms import Terms, by_symbol
 
 ALL_SYMBOLS = "*"
 CHECKPOINT_EVERY = 256
@@ -81,14 +81,14 @@ class Engine:
     """All warrants watched by one process, keyed by the symbol of their terms."""
 
     def __init__(self, terms: Iterable[Terms]) -> None:
+        """One engine per symbol; several terms of one symbol are its series, each naming
+        its own and agreeing on the symbol-wide keys (shared.terms.by_symbol: TermsError)."""
         self.symbols: dict[str, SymbolEngine] = {}
         self._guards: dict[str, _Guard] = {}
-        for t in terms:
-            if t.symbol in self.symbols:
-                raise TermsError("warrant.symbol", f"two terms for symbol {t.symbol}: one "
-                                 "series of terms per symbol is supported")
-            self.symbols[t.symbol] = SymbolEngine(t)
-            self._guards[t.symbol] = _Guard(self.symbols[t.symbol])
+        named = [(f"terms {n + 1} ({t.family})", t) for n, t in enumerate(terms)]
+        for symbol, series in by_symbol(named).items():
+            self.symbols[symbol] = SymbolEngine(series)
+            self._guards[symbol] = _Guard(self.symbols[symbol])
 
     def replace_symbol(self, symbol: str, engine: SymbolEngine) -> None:
         """Put `engine` (a state loaded from a snapshot, shared/engine/snapshot.py) in place

@@ -116,16 +116,23 @@ class OpenExercise:
 
 
 class ExerciseDesk:
-    """Open exercises, waivers and ownership of one symbol."""
+    """Open exercises and waivers of one warrant series; the ownership of its symbol.
+
+    The ownership (Section 7) is the symbol's, shared by the desks of all its series: the cap
+    counts every share the holder owns, whichever series it came from (docs/decisions.md
+    "Several series"). `peers` are the desks of every series of the symbol, this one among
+    them (wiring set by the symbol's engine)."""
 
     def __init__(self, terms: Terms, warrants: WarrantDesk,
                  calendar: Callable[[], TradingCalendar],
-                 market_value: Callable[[date, datetime], tuple[Decimal, str]]) -> None:
+                 market_value: Callable[[date, datetime], tuple[Decimal, str]],
+                 ownership: Ownership | None = None) -> None:
         self.terms = terms
         self.warrants = warrants
         self.calendar = calendar
         self.market_value = market_value
-        self.ownership = Ownership()
+        self.ownership = Ownership() if ownership is None else ownership
+        self.peers: tuple[ExerciseDesk, ...] = (self,)
         self.open: dict[str, OpenExercise] = {}
         self.watching: dict[str, OpenExercise] = {}  # open ones still waiting on event time
         self.waivers: dict[str, list[Waiver]] = {}
@@ -143,9 +150,10 @@ class ExerciseDesk:
     def known_holder(self, holder: str) -> bool:
         """Whether any warrant, holding or Form 4 names `holder` (docs/contract.md: a holder
         the engine has never heard of has no headroom to report)."""
-        return (holder in self.ownership.holdings or holder in self.reporting_owners
-                or any(w.holder == holder
-                       for w in self.warrants.timeline.current.warrants.values()))
+        return holder in self.ownership.holdings or any(
+            holder in d.reporting_owners
+            or any(w.holder == holder for w in d.warrants.timeline.current.warrants.values())
+            for d in self.peers)
 
     def _refuse(self, rec: Exercise, reason: RefusalReason, detail: str,
                 max_shares: Decimal | None = None) -> ExerciseRefused:
@@ -153,7 +161,7 @@ class ExerciseDesk:
         detail = detail[:1].upper() + detail[1:]
         return ExerciseRefused(
             id=output_id("exercise_refused", rec.id), symbol=self.terms.symbol,
-            exercise_id=rec.id, warrant=rec.warrant, reason=reason,
+            series=self.terms.series, exercise_id=rec.id, warrant=rec.warrant, reason=reason,
             detail=f"{sentence} {detail}".strip(), max_shares=max_shares,
         )
 
@@ -265,7 +273,8 @@ class ExerciseDesk:
             None)
         out: list[OutputRecord] = [RightsRestored(
             id=output_id("rights_restored", rec.exercise_id), symbol=self.terms.symbol,
-            exercise_id=rec.exercise_id, warrant=settlement.warrant, shares_restored=restored,
+            series=self.terms.series, exercise_id=rec.exercise_id, warrant=settlement.warrant,
+            shares_restored=restored,
             effective_at=eff,
         )]
         out.extend(self.warrants.publish(change))
@@ -279,7 +288,8 @@ class ExerciseDesk:
                               "Default; buy-in damages arise only from one (2(d))")
         figures = buy_in_damages(rec.paid, rec.net_proceeds)
         return [BuyInDamages(id=output_id("buy_in_damages", rec.id), symbol=self.terms.symbol,
-                             exercise_id=rec.exercise_id, amount=figures.amount,
+                             series=self.terms.series, exercise_id=rec.exercise_id,
+                             amount=figures.amount,
                              calculation=figures.calculation)]
 
     # --- what falls due -----------------------------------------------------------------------
@@ -306,19 +316,7 @@ class ExerciseDesk:
         return min(times) if times else None
 
     def run_due(self, at: datetime, detected_at: datetime) -> list[OutputRecord]:
-        out: list[OutputRecord] = []
-        watched = self._watched()
-        for item in sorted(watched, key=lambda i: (i.effective_at, i.record.id)):
-            if item.status is ExerciseStatus.AWAITING_VALUE and item.settle_after <= at:
-                out.extend(self._settle(item))
-        for item in sorted(watched, key=lambda i: (i.schedule.deadline, i.record.id)):
-            if (item.status is ExerciseStatus.AWAITING_DELIVERY
-                    and item.shares_due > 0 and item.schedule.deadline <= at):
-                out.extend(self._check_default(item, detected_at))
-        while self.waiver_holders and self.waiver_holders[0][0] <= at:
-            starts, holder, cause = self.waiver_holders.pop(0)
-            out.extend(self.headroom(holder, starts, cause))
-        return out
+        return run_due((self,), at, detected_at)
 
     def _settle(self, item: OpenExercise) -> list[OutputRecord]:
         rec = item.record
@@ -415,7 +413,8 @@ class ExerciseDesk:
                                             figures.calculation,
                                             item.schedule.calculation, cap_text) if t)
         settlement = Settlement(
-            id=output_id("settlement", rec.id), symbol=self.terms.symbol, exercise_id=rec.id,
+            id=output_id("settlement", rec.id), symbol=self.terms.symbol,
+            series=self.terms.series, exercise_id=rec.id,
             warrant=rec.warrant, holder=rec.holder, effective_at=eff,
             warrant_price=figures.warrant_price,
             market_value=figures.market_value if rec.cashless_shares > 0 or figures.fraction
@@ -447,7 +446,7 @@ class ExerciseDesk:
             return []
         alert = ExerciseDefault(
             id=output_id("exercise_default", item.record.id), symbol=self.terms.symbol,
-            exercise_id=item.record.id, warrant=item.record.warrant,
+            series=self.terms.series, exercise_id=item.record.id, warrant=item.record.warrant,
             holder=item.record.holder, delivery_due=item.schedule.delivery_due,
             deadline=deadline, detected_at=detected_at,
             shares_undelivered=check.shares_undelivered,
@@ -459,7 +458,19 @@ class ExerciseDesk:
     # --- Section 7 monitor --------------------------------------------------------------------
 
     def headroom(self, holder: str, at: datetime, cause: str) -> list[OutputRecord]:
-        """A `cap_headroom` for `holder` as of `at`, if the shares outstanding are known."""
+        """The `cap_headroom` records of `holder` as of `at`, if the shares outstanding are
+        known: one; with several series on the symbol, one per series of which the holder
+        holds a warrant (each with that series' waivers and expiry), or one of the first
+        series if none (docs/decisions.md "Several series")."""
+        if len(self.peers) == 1:
+            return self.series_headroom(holder, at, cause)
+        holding = [d for d in self.peers if any(
+            w.holder == holder and w.shares > 0
+            for w in d.warrants.timeline.book_at(at).warrants.values())]
+        return [r for d in holding or self.peers[:1] for r in d.series_headroom(holder, at, cause)]
+
+    def series_headroom(self, holder: str, at: datetime, cause: str) -> list[OutputRecord]:
+        """A `cap_headroom` for `holder` as of `at` under this series' terms."""
         outstanding = self.ownership.outstanding_at(at)
         if outstanding is None:
             return []
@@ -477,12 +488,39 @@ class ExerciseDesk:
             scopes = [cap_scope(at, terms)]
         waived = all(not s.applies for s in scopes)
         text = room.calculation + "; " + "; ".join(sorted({s.calculation for s in scopes}))
+        mark = (self.terms.series,) if len(self.peers) > 1 else ()
         return [CapHeadroom(
-            id=output_id("cap_headroom", holder, at.isoformat(), cause), symbol=self.terms.symbol,
-            holder=holder, as_of=at, owned=owned, outstanding=outstanding, cap=cap,
+            id=output_id("cap_headroom", holder, at.isoformat(), cause, *mark),
+            symbol=self.terms.symbol, series=self.terms.series, holder=holder, as_of=at,
+            owned=owned, outstanding=outstanding, cap=cap,
             max_additional_shares=room.max_additional_shares, waived=waived, calculation=text,
         )]
 
     def holders(self, at: datetime) -> list[str]:
-        book = self.warrants.timeline.book_at(at)
-        return sorted(set(self.ownership.holders()) | {w.holder for w in book.warrants.values()})
+        """Every holder known at `at`: of a holding, or of a warrant of any series."""
+        found = set(self.ownership.holders())
+        for desk in self.peers:
+            found.update(w.holder for w in desk.warrants.timeline.book_at(at).warrants.values())
+        return sorted(found)
+
+
+def run_due(desks: tuple[ExerciseDesk, ...], at: datetime,
+            detected_at: datetime) -> list[OutputRecord]:
+    """What falls due by `at` in the desks of a symbol's series, in one order across them:
+    settlements by effective instant (so the cap of a later exercise of one series counts the
+    shares an earlier exercise of another issued), then delivery deadlines, then the waivers
+    that come into force (docs/decisions.md "Several series")."""
+    out: list[OutputRecord] = []
+    watched = [(item, desk) for desk in desks for item in desk._watched()]
+    for item, desk in sorted(watched, key=lambda x: (x[0].effective_at, x[0].record.id)):
+        if item.status is ExerciseStatus.AWAITING_VALUE and item.settle_after <= at:
+            out.extend(desk._settle(item))
+    for item, desk in sorted(watched, key=lambda x: (x[0].schedule.deadline, x[0].record.id)):
+        if (item.status is ExerciseStatus.AWAITING_DELIVERY
+                and item.shares_due > 0 and item.schedule.deadline <= at):
+            out.extend(desk._check_default(item, detected_at))
+    for desk in desks:
+        while desk.waiver_holders and desk.waiver_holders[0][0] <= at:
+            starts, holder, cause = desk.waiver_holders.pop(0)
+            out.extend(desk.headroom(holder, starts, cause))
+    return out

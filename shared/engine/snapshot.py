@@ -60,7 +60,8 @@ from shared.warrant.timeline import Entry
 if TYPE_CHECKING:
     from shared.engine.engine import Engine
 
-SNAPSHOT_VERSION = 4  # 2: Form 4 reporting owners; 3: quote ids per date; 4: exercise status
+# 2: Form 4 reporting owners; 3: quote ids per date; 4: exercise status; 5: several series
+SNAPSHOT_VERSION = 5
 FORMAT = "warrantwatch-engine-snapshot"
 
 # --- the registered classes ----------------------------------------------------------------
@@ -243,7 +244,7 @@ def decode_value(v: Any) -> Any:
 # the constructor) or derived (rebuilt on load). tests/engine/test_engine_snapshot.py checks
 # that the two lists cover every attribute.
 STATE_FIELDS: dict[str, tuple[str, ...]] = {
-    "engine": ("now", "terms_changes", "seen", "recent"),
+    "engine": ("now", "terms_changes", "seen", "recent", "warrant_series"),
     "market": ("pending", "published"),
     "history": ("days", "quoted_dates", "bid_dates", "last_sale_dates", "changes",
                 "change_dates", "appraisals"),
@@ -254,12 +255,14 @@ STATE_FIELDS: dict[str, tuple[str, ...]] = {
     "ownership": ("holdings", "outstanding", "changes"),
 }
 WIRING_FIELDS: dict[str, tuple[str, ...]] = {
-    "engine": ("terms", "calendar", "market", "desk", "exercises", "_handlers"),
+    "engine": ("terms", "all_terms", "calendar", "market", "desk", "exercises", "desks",
+               "exercise_desks", "_handlers"),
     "market": ("terms", "history"),
     "history": (),
-    "desk": ("terms", "_market_value", "_amendment_problem", "timeline"),
+    "desk": ("terms", "_market_value", "_amendment_problem", "timeline", "several"),
     "timeline": ("ctx",),
-    "exercises": ("terms", "warrants", "calendar", "market_value", "ownership", "watching"),
+    "exercises": ("terms", "warrants", "calendar", "market_value", "ownership", "watching",
+                  "peers"),
     "ownership": (),
 }
 
@@ -267,13 +270,29 @@ WIRING_FIELDS: dict[str, tuple[str, ...]] = {
 SCHEMA_DIGEST = _schema_digest()
 
 
-def parts(engine: SymbolEngine) -> dict[str, Any]:
-    """The objects a SymbolEngine's state is kept in, by the names of `STATE_FIELDS`."""
+# The parts kept once per warrant series of the symbol (docs/terms-format.md "Several
+# series"); the others are the symbol's, whatever its series.
+SERIES_PARTS = ("desk", "timeline", "exercises")
+
+
+def parts(engine: SymbolEngine, series: str | None = None) -> dict[str, Any]:
+    """The objects a SymbolEngine's state is kept in, by the names of `STATE_FIELDS`; the
+    series parts those of `series` (default: the first series)."""
+    name = engine.terms.series if series is None else series
+    desk, exercises = engine.desks[name], engine.exercise_desks[name]
     return {
         "engine": engine, "market": engine.market, "history": engine.market.history,
-        "desk": engine.desk, "timeline": engine.desk.timeline, "exercises": engine.exercises,
-        "ownership": engine.exercises.ownership,
+        "desk": desk, "timeline": desk.timeline, "exercises": exercises,
+        "ownership": exercises.ownership,
     }
+
+
+def _symbol_parts(engine: SymbolEngine) -> dict[str, Any]:
+    return {k: v for k, v in parts(engine).items() if k not in SERIES_PARTS}
+
+
+def _series_parts(engine: SymbolEngine, series: str) -> dict[str, Any]:
+    return {k: v for k, v in parts(engine, series).items() if k in SERIES_PARTS}
 
 
 def terms_digest(terms: Terms) -> str:
@@ -284,37 +303,56 @@ def terms_digest(terms: Terms) -> str:
 
 
 def dump_symbol(engine: SymbolEngine) -> dict[str, Any]:
-    """One symbol's state as msgpack primitives."""
+    """One symbol's state as msgpack primitives: the symbol's parts, then per series (in the
+    order of its terms) the series parts."""
     cal = engine.calendar
     state: dict[str, Any] = {
-        "terms": terms_digest(engine.terms),
+        "terms": [terms_digest(t) for t in engine.all_terms],
         "calendar": [encode_value(cal.listings), encode_value(cal.halts),
                      encode_value(cal.observed_trading)],
-        # open and watching share their items: watching is stored as the ids it holds
-        "watching": list(engine.exercises.watching),
     }
-    for part, obj in parts(engine).items():
+    for part, obj in _symbol_parts(engine).items():
         state[part] = [encode_value(getattr(obj, name)) for name in STATE_FIELDS[part]]
+    series: dict[str, Any] = {}
+    for name in engine.desks:
+        one: dict[str, Any] = {
+            # open and watching share their items: watching is stored as the ids it holds
+            "watching": list(engine.exercise_desks[name].watching),
+        }
+        for part, obj in _series_parts(engine, name).items():
+            one[part] = [encode_value(getattr(obj, field)) for field in STATE_FIELDS[part]]
+        series[name] = one
+    state["series"] = series
     return state
 
 
-def load_symbol(terms: Terms, state: dict[str, Any]) -> SymbolEngine:
-    """A SymbolEngine built from `terms` with the state `state` (ValueError, KeyError ...
-    on bytes that do not decode; the caller turns any of them into SnapshotError)."""
-    if state["terms"] != terms_digest(terms):
-        raise SnapshotError(f"snapshot: symbol {terms.symbol}: taken under other terms "
+def _fill(obj: Any, part: str, values: list[Any]) -> None:
+    names = STATE_FIELDS[part]
+    if len(values) != len(names):
+        raise ValueError(f"{part}: {len(values)} fields, expected {len(names)}")
+    for name, value in zip(names, values, strict=True):
+        setattr(obj, name, decode_value(value))
+
+
+def load_symbol(terms: Terms | tuple[Terms, ...], state: dict[str, Any]) -> SymbolEngine:
+    """A SymbolEngine built from `terms` (its series' terms) with the state `state`
+    (ValueError, KeyError ... on bytes that do not decode; the caller turns any of them into
+    SnapshotError)."""
+    all_terms = terms if isinstance(terms, tuple) else (terms,)
+    if state["terms"] != [terms_digest(t) for t in all_terms]:
+        raise SnapshotError(f"snapshot: symbol {all_terms[0].symbol}: taken under other terms "
                             "than the engine's")
     listings, halts, observed = (decode_value(v) for v in state["calendar"])
-    engine = SymbolEngine(terms, TradingCalendar(terms, listings, halts, observed))
-    for part, obj in parts(engine).items():
-        names = STATE_FIELDS[part]
-        values = state[part]
-        if len(values) != len(names):
-            raise ValueError(f"{part}: {len(values)} fields, expected {len(names)}")
-        for name, value in zip(names, values, strict=True):
-            setattr(obj, name, decode_value(value))
-    opened = engine.exercises.open
-    engine.exercises.watching = {eid: opened[eid] for eid in state["watching"]}
+    engine = SymbolEngine(all_terms, TradingCalendar(all_terms[0], listings, halts, observed))
+    for part, obj in _symbol_parts(engine).items():
+        _fill(obj, part, state[part])
+    if list(state["series"]) != list(engine.desks):
+        raise ValueError(f"series: {list(state['series'])}, expected {list(engine.desks)}")
+    for name, one in state["series"].items():
+        for part, obj in _series_parts(engine, name).items():
+            _fill(obj, part, one[part])
+        desk = engine.exercise_desks[name]
+        desk.watching = {eid: desk.open[eid] for eid in one["watching"]}
     return engine
 
 
@@ -355,13 +393,16 @@ def _copy_field(name: str, value: Any) -> Any:
 
 def copy_symbol(engine: SymbolEngine) -> SymbolEngine:
     """An independent copy of a symbol's engine: the same state, no mutable part shared."""
-    copy = SymbolEngine(engine.terms, engine.calendar)  # the calendar is immutable
-    for (part, source), target in zip(parts(engine).items(), parts(copy).values(),
-                                      strict=True):
-        for name in STATE_FIELDS[part]:
-            setattr(target, name, _copy_field(name, getattr(source, name)))
-    opened = copy.exercises.open
-    copy.exercises.watching = {eid: opened[eid] for eid in engine.exercises.watching}
+    copy = SymbolEngine(engine.all_terms, engine.calendar)  # the calendar is immutable
+    pairs = [(_symbol_parts(engine), _symbol_parts(copy))]
+    pairs += [(_series_parts(engine, n), _series_parts(copy, n)) for n in engine.desks]
+    for source_parts, target_parts in pairs:
+        for (part, source), target in zip(source_parts.items(), target_parts.values(),
+                                          strict=True):
+            for name in STATE_FIELDS[part]:
+                setattr(target, name, _copy_field(name, getattr(source, name)))
+    for name, desk in copy.exercise_desks.items():
+        desk.watching = {eid: desk.open[eid] for eid in engine.exercise_desks[name].watching}
     return copy
 
 
@@ -383,8 +424,10 @@ def dump_symbols(engine: Engine, symbols: Iterable[str]) -> bytes:
     })
 
 
-def read_symbols(data: bytes, terms_of: Callable[[str], Terms | None]) -> dict[str, SymbolEngine]:
-    """The symbol engines a snapshot holds, each built from `terms_of(symbol)`; SnapshotError
+def read_symbols(data: bytes, terms_of: Callable[[str], Terms | tuple[Terms, ...] | None]
+                 ) -> dict[str, SymbolEngine]:
+    """The symbol engines a snapshot holds, each built from `terms_of(symbol)` (the terms of
+    its series); SnapshotError
     on another version, unknown symbol or terms, or anything that does not decode."""
     try:
         top = _DECODER.decode(data)
@@ -414,9 +457,9 @@ def load_symbols(engine: Engine, data: bytes) -> list[str]:
     """Replace the states of the symbols `data` holds in `engine` (built with the same
     terms); the symbols loaded, in snapshot order. SnapshotError, and nothing changed, on
     another version, a terms mismatch or any decoding problem."""
-    def terms_of(symbol: str) -> Terms | None:
+    def terms_of(symbol: str) -> tuple[Terms, ...] | None:
         found = engine.symbols.get(symbol)
-        return None if found is None else found.terms
+        return None if found is None else found.all_terms
 
     loaded = read_symbols(data, terms_of)
     for symbol, symbol_engine in loaded.items():

@@ -9,7 +9,7 @@ deadline) is emitted then, in instant order.
 from __future__ import annotations
 
 from bisect import insort
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, timedelta, tzinfo
 from decimal import Decimal
 from functools import cache
@@ -21,9 +21,9 @@ from shared.calendar import TradingCalendar
 from shared.calendar.exchange import RANGE_END, RANGE_START
 from shared.engine.basis import on_terms_basis
 from shared.engine.dispatch import DISPATCH
-from shared.engine.exercises import ExerciseDesk
+from shared.engine.exercises import ExerciseDesk, run_due
 from shared.engine.market import MarketBook
-from shared.engine.ownership import ShareChangeAt
+from shared.engine.ownership import Ownership, ShareChangeAt
 from shared.engine.warrants import WarrantDesk
 from shared.errors import CalendarRangeError, EngineFault, RecordError
 from shared.events.codec import dead_letter, encode
@@ -65,7 +65,6 @@ from shared.notices import section9_check
 from shared.numbers import div
 from shared.terms import Terms
 from shared.warrant.amendments import section10_problem
-from shared.warrant.state import Book
 
 Handler = Callable[[Any], list[OutputRecord]]
 
@@ -113,6 +112,11 @@ def outside_tables(record: BaseModel, zone: tzinfo) -> str | None:
     return None
 
 
+def _earliest(times: Iterable[datetime | None]) -> datetime | None:
+    known = [t for t in times if t is not None]
+    return min(known) if known else None
+
+
 def time_field(record: BaseModel) -> str:
     """The name of the field that gives the record its place in event time (else `record`)."""
     for name, value in record:
@@ -122,9 +126,18 @@ def time_field(record: BaseModel) -> str:
 
 
 class SymbolEngine:
-    """The state of everything watched for one symbol, advanced one record at a time."""
+    """The state of everything watched for one symbol, advanced one record at a time.
 
-    def __init__(self, terms: Terms, calendar: TradingCalendar | None = None) -> None:
+    A symbol may have several warrant series (docs/terms-format.md "Several series"): one
+    market, one calendar, one event time and one ownership book for the stock; per series its
+    terms, its warrant desk and its exercise desk (`desks`, `exercise_desks`, in the order
+    the terms were given; `desk` and `exercises` are the first series'). `terms` are the
+    first series' terms, which agree with the others' on every symbol-wide key."""
+
+    def __init__(self, terms: Terms | tuple[Terms, ...],
+                 calendar: TradingCalendar | None = None) -> None:
+        self.all_terms: tuple[Terms, ...] = terms if isinstance(terms, tuple) else (terms,)
+        terms = self.all_terms[0]
         self.terms = terms
         # an immutable value: a copy of the engine (shared/engine/snapshot.py) passes its own
         self.calendar = TradingCalendar(terms) if calendar is None else calendar
@@ -133,9 +146,24 @@ class SymbolEngine:
         # when each split or stock dividend moves the warrant's terms (4(b), 4(g)(ii)): the
         # basis an exercise's B is restated on (shared/engine/basis.py)
         self.terms_changes: list[ShareChangeAt] = []
-        self.desk = WarrantDesk(terms, self.market_value, self.amendment_problem)
-        self.exercises = ExerciseDesk(terms, self.desk, self.current_calendar,
-                                      self.exercise_market_value)
+        # the series of each warrant id on a register (docs/decisions.md "Several series")
+        self.warrant_series: dict[str, str] = {}
+        self.desks: dict[str, WarrantDesk] = {}
+        self.exercise_desks: dict[str, ExerciseDesk] = {}
+        ownership = Ownership()  # one per symbol, whatever the series
+        several = len(self.all_terms) > 1
+        for series_terms in self.all_terms:
+            desk = WarrantDesk(series_terms, self.market_value, section10_problem)
+            desk.several = several
+            self.desks[series_terms.series] = desk
+            self.exercise_desks[series_terms.series] = ExerciseDesk(
+                series_terms, desk, self.current_calendar, self.exercise_market_value,
+                ownership)
+        peers = tuple(self.exercise_desks.values())
+        for exercise_desk in peers:
+            exercise_desk.peers = peers
+        self.desk = next(iter(self.desks.values()))
+        self.exercises = peers[0]
         # de-duplication (docs/operations.md "Duplicates"): ids of the few records that are
         # kept for good, per topic; quotes, daily bars and ticks only in `recent`, per date,
         # while a repeat could still change something (until event time is past the date and
@@ -240,20 +268,23 @@ class SymbolEngine:
         event time reaches its instant (close of business).
         """
         out: list[OutputRecord] = []
+        desks = tuple(self.desks.values())
+        exercise_desks = tuple(self.exercise_desks.values())
         while True:
             close = self.market.next_close(self.calendar)
-            action = self.desk.next_scheduled()
-            due = self.exercises.next_due()
+            action = _earliest(d.next_scheduled() for d in desks)
+            due = _earliest(d.next_due() for d in exercise_desks)
             if close is not None and close < instant and all(
                     t is None or close <= t for t in (action, due)):
                 self.now = close
                 out.extend(self.market.publish_due(close, self.calendar, inclusive=True))
             elif action is not None and action <= instant and (due is None or action <= due):
                 self.now = action
-                out.extend(self.desk.advance(action))
+                for desk in desks:  # each series in turn, in the order of its terms
+                    out.extend(desk.advance(action))
             elif due is not None and due <= instant:
                 self.now = due
-                out.extend(self.exercises.run_due(due, instant))
+                out.extend(run_due(exercise_desks, due, instant))
             else:
                 break
         self.now = instant
@@ -301,7 +332,18 @@ class SymbolEngine:
             self.exercises.ownership.shares_outstanding(
                 self.desk.close_of_business(action.date), action.outstanding_before + action.shares,
                 action.id)
-        out = self.desk.corporate_action(action, self.now)
+        if isinstance(action, Amendment):
+            out = self._series_of(action.series, "amendment").corporate_action(action, self.now)
+            return [*self._section9(action), *out]
+        out = []
+        for n, desk in enumerate(self.desks.values()):  # 4: every series of the stock
+            try:
+                out.extend(desk.corporate_action(action, self.now))
+            except RecordError as exc:
+                if n == 0:
+                    raise  # refused before anything changed
+                # an earlier series already took it: the boundary puts the state back
+                raise EngineFault(f"series {desk.terms.series}: {exc}") from exc
         return [*self._section9(action), *out]
 
     def _share_change(self, action: StockSplit | StockDividend) -> None:
@@ -356,19 +398,46 @@ class SymbolEngine:
 
     def _exercise(self, rec: Exercise) -> list[OutputRecord]:
         assert self.now is not None
-        return self.exercises.exercise(rec, self.now)
+        return self._desk_of_warrant(rec.warrant).exercise(rec, self.now)
 
     def _delivery(self, rec: Delivery) -> list[OutputRecord]:
-        return self.exercises.delivery(rec)
+        return self._desk_of_exercise(rec.exercise_id).delivery(rec)
 
     def _waiver(self, rec: WaiverNotice) -> list[OutputRecord]:
-        return self.exercises.waiver(rec)
+        return self._desk_of_warrant(rec.warrant).waiver(rec)
 
     def _default_notice(self, rec: DefaultNotice) -> list[OutputRecord]:
-        return self.exercises.default_notice(rec)
+        return self._desk_of_exercise(rec.exercise_id).default_notice(rec)
 
     def _buy_in(self, rec: BuyIn) -> list[OutputRecord]:
-        return self.exercises.buy_in(rec)
+        return self._desk_of_exercise(rec.exercise_id).buy_in(rec)
+
+    # --- which series a record goes to (docs/decisions.md "Several series") ----------------
+
+    def _series_of(self, series: str | None, what: str) -> WarrantDesk:
+        """The warrant desk of the series a record names; with one series it may name none."""
+        if series is None:
+            if len(self.desks) == 1:
+                return self.desk
+            raise RecordError(f"series: {what} must name its series: symbol "
+                              f"{self.terms.symbol} has several ({', '.join(self.desks)})")
+        desk = self.desks.get(series)
+        if desk is None:
+            raise RecordError(f"series: unknown series {shown(series)} of symbol "
+                              f"{self.terms.symbol} (known: {', '.join(self.desks)})")
+        return desk
+
+    def _desk_of_warrant(self, warrant: str) -> ExerciseDesk:
+        """The exercise desk of the series `warrant` was issued in; a warrant on no register
+        goes to the first series, which refuses it as it would with one series."""
+        return self.exercise_desks[self.warrant_series.get(warrant, self.terms.series)]
+
+    def _desk_of_exercise(self, exercise_id: str) -> ExerciseDesk:
+        """The exercise desk that holds exercise `exercise_id` (else the first series')."""
+        for desk in self.exercise_desks.values():
+            if exercise_id in desk.open:
+                return desk
+        return self.exercises
 
     def _holding(self, rec: Holding) -> list[OutputRecord]:
         self.exercises.ownership.holding(rec.holder, rec.as_of, rec.shares, rec.id)
@@ -381,7 +450,8 @@ class SymbolEngine:
         report = holdings_from_form4(rec)
         out: list[OutputRecord] = []
         self.exercises.reporting_owners.update(report.owners)
-        holders = {w.holder for w in self.desk.timeline.current.warrants.values()}
+        holders = {w.holder for desk in self.desks.values()
+                   for w in desk.timeline.current.warrants.values()}
         for owner in report.owners:
             if owner not in holders:
                 out.append(UnmatchedReportingOwner(
@@ -406,7 +476,21 @@ class SymbolEngine:
         return out
 
     def _registry(self, record: WarrantIssued | WarrantTransferred) -> list[OutputRecord]:
-        return self.desk.registry(record, self.now)
+        """A warrant belongs to one series: `warrant_issued` names it (it may not when the
+        symbol has one series); a transfer's new warrant is of the series of the old one."""
+        if isinstance(record, WarrantIssued):
+            desk = self._series_of(record.series, "warrant_issued")
+            new = record.warrant
+        else:
+            desk = self.desks[self.warrant_series.get(record.warrant, self.terms.series)]
+            new = record.new_warrant
+        other = self.warrant_series.get(new)
+        if other is not None and other != desk.terms.series:
+            raise RecordError(f"warrant: {shown(new)} is already a warrant of series {other} "
+                              f"of {self.terms.symbol}; a warrant belongs to one series")
+        out = desk.registry(record, self.now)
+        self.warrant_series[new] = desk.terms.series
+        return out
 
     def current_calendar(self) -> TradingCalendar:
         """The calendar as it stands (a bound method, not a closure: a deep copy of the
@@ -423,8 +507,5 @@ class SymbolEngine:
         return on_terms_basis(self.market_value(day), day, at, self.market.history.changes,
                               self.terms_changes)
 
-    def amendment_problem(self, amendment: Amendment, book: Book) -> str | None:
-        """Section 10: why an amendment cannot bind, or None."""
-        return section10_problem(amendment, book, self.terms)
 
     # --- queries used by the other parts ---------------------------------------------------

@@ -54,7 +54,7 @@ class WarrantDesk:
     """The warrants of one symbol: their timeline and what has been published of it."""
 
     def __init__(self, terms: Terms, market_value: Callable[[date], Decimal],
-                 amendment_problem: Callable[[Amendment, Book], str | None]) -> None:
+                 amendment_problem: Callable[[Amendment, Book, Terms], str | None]) -> None:
         self.terms = terms
         self._market_value = market_value
         self._amendment_problem = amendment_problem
@@ -65,6 +65,9 @@ class WarrantDesk:
         self.timeline = Timeline(Book(), self)
         self.published: dict[tuple[str, str, str, str], tuple[Notice, int]] = {}
         self.superseding: list[tuple[datetime, str, EquivalentsExpired | EquivalentsRepriced]] = []
+        # wiring: True when the symbol has several series, so that the ids of records one
+        # cause may give in each series (a rejection, a refusal) name the series
+        self.several = False
 
     # --- the fold's Context -----------------------------------------------------------------
 
@@ -89,7 +92,7 @@ class WarrantDesk:
         return self.equivalents.get(equivalents_id)
 
     def amendment_problem(self, amendment: Amendment, book: Book) -> str | None:
-        return self._amendment_problem(amendment, book)
+        return self._amendment_problem(amendment, book, self.terms)
 
     # --- events -----------------------------------------------------------------------------
 
@@ -165,9 +168,10 @@ class WarrantDesk:
     def _abandon(self, action: DividendAbandoned, now: datetime | None) -> list[OutputRecord]:
         refusal = self.abandonment_refusal(action, now)
         if refusal is not None:
-            return [AdjustmentRejected(id=output_id("adjustment_rejected", action.id),
-                                       symbol=self.terms.symbol, cause_id=action.id,
-                                       reason=refusal)]
+            return [AdjustmentRejected(id=output_id("adjustment_rejected", action.id,
+                                                    *self._series_part()),
+                                       symbol=self.terms.symbol, series=self.terms.series,
+                                       cause_id=action.id, reason=refusal)]
         dividend = self.dividends.pop(action.dividend_id)
         before_record = any(e.key == dividend.id for e in self.timeline.scheduled)
         out = self.publish(self.timeline.remove(action.dividend_id), because=action.id)
@@ -233,7 +237,11 @@ class WarrantDesk:
         previous = self.published.get(notice.key)
         revision = 1 if previous is None else previous[1] + 1
         self.published[notice.key] = (notice, revision)
-        return notice_record(notice, revision, self.terms.symbol)
+        return notice_record(notice, revision, self.terms.symbol, self.terms.series,
+                             several=self.several)
+
+    def _series_part(self) -> tuple[str, ...]:
+        return (self.terms.series,) if self.several else ()
 
     def _rescind(self, old: Notice, new: Notice | None, because: str) -> OutputRecord:
         _, revision = self.published.get(old.key, (old, 1))
@@ -252,34 +260,41 @@ class WarrantDesk:
         return AdjustmentRescinded(
             id=output_id("adjustment_rescinded", old.warrant, old.cause_id, old.section,
                          f"r{revision}"),
-            symbol=self.terms.symbol, warrant=old.warrant, cause_id=old.cause_id,
-            price_after=price, shares_after=shares, calculation=calc,
+            symbol=self.terms.symbol, series=self.terms.series, warrant=old.warrant,
+            cause_id=old.cause_id, price_after=price, shares_after=shares, calculation=calc,
         )
 
 
 
-def notice_record(notice: Notice, revision: int, symbol: str) -> OutputRecord:
-    """The output record that publishes `notice` (its `revision`-th issue): Section 5."""
+def notice_record(notice: Notice, revision: int, symbol: str, series: str | None = None, *,
+                  several: bool = False) -> OutputRecord:
+    """The output record that publishes `notice` (its `revision`-th issue): Section 5.
+
+    `series` names the warrant series it concerns; with `several` series on the symbol, the
+    ids of a rejection or refusal (which name no warrant) name the series too."""
     suffix = () if revision == 1 else (f"r{revision}",)
+    mark = (series,) if several and series else ()
     if notice.kind == "adjustment_rejected":
-        return AdjustmentRejected(id=output_id("adjustment_rejected", notice.cause_id, *suffix),
-                                  symbol=symbol, cause_id=notice.cause_id,
+        return AdjustmentRejected(id=output_id("adjustment_rejected", notice.cause_id, *mark,
+                                               *suffix),
+                                  symbol=symbol, series=series, cause_id=notice.cause_id,
                                   reason=notice.calculation)
     if notice.kind == "amendment_refused":
-        return AmendmentRefused(id=output_id("amendment_refused", notice.cause_id, *suffix),
-                                symbol=symbol, cause_id=notice.cause_id,
+        return AmendmentRefused(id=output_id("amendment_refused", notice.cause_id, *mark,
+                                             *suffix),
+                                symbol=symbol, series=series, cause_id=notice.cause_id,
                                 reason=notice.calculation)
     if notice.kind == "adjustment_not_required":
         return AdjustmentNotRequired(
             id=output_id(notice.kind, notice.warrant, notice.cause_id, notice.section, *suffix),
-            symbol=symbol, warrant=notice.warrant, cause_id=notice.cause_id,
+            symbol=symbol, series=series, warrant=notice.warrant, cause_id=notice.cause_id,
             section=notice.section, effective_at=notice.effective_at,
             warrant_price=notice.price_after, share_number=notice.shares_after,
             reason=notice.calculation)
     model = Adjustment if notice.kind == "adjustment" else AdjustmentDeferred
     return model(
         id=output_id(notice.kind, notice.warrant, notice.cause_id, notice.section, *suffix),
-        symbol=symbol, warrant=notice.warrant, cause_id=notice.cause_id,
+        symbol=symbol, series=series, warrant=notice.warrant, cause_id=notice.cause_id,
         section=notice.section, effective_at=notice.effective_at,
         price_before=notice.price_before, price_after=notice.price_after,
         shares_before=notice.shares_before, shares_after=notice.shares_after,

@@ -278,6 +278,7 @@ class Amendment(CorporateAction):
     majority_holders_consent: StrictBool
     consenting_holders: tuple[Text, ...] = ()
     warrants: tuple[Text, ...] | None = None
+    series: Text | None = None  # the warrant series amended; required with several series
 
     def action_date(self) -> dt.date:
         return self.effective
@@ -291,6 +292,7 @@ class WarrantIssued(InputRecord):
     warrant: Text
     holder: Text
     shares: PositiveDec
+    series: Text | None = None  # the warrant's series; required with several series
 
 
 class WarrantTransferred(InputRecord):

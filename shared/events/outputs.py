@@ -45,6 +45,13 @@ class OutputRecord(BaseModel):
     symbol: str
 
 
+class SeriesRecord(OutputRecord):
+    """An output about the warrants of one series (docs/events.md "Series"): `series` names
+    it (the terms' `warrant.series`, docs/terms-format.md), right after `symbol`."""
+
+    series: str | None = None
+
+
 class MarketValue(OutputRecord):
     """Section 8 Per Share Market Value of `date`, with the tier and the price it came from."""
 
@@ -60,7 +67,7 @@ class MarketValue(OutputRecord):
     warning: str | None = None
 
 
-class _AdjustmentFields(OutputRecord):
+class _AdjustmentFields(SeriesRecord):
     warrant: str
     cause_id: str
     section: str
@@ -84,7 +91,7 @@ class AdjustmentDeferred(_AdjustmentFields):
     type: Literal["adjustment_deferred"] = "adjustment_deferred"
 
 
-class AdjustmentNotRequired(OutputRecord):
+class AdjustmentNotRequired(SeriesRecord):
     """An event Section 4 looked at that adjusts nothing, and why (docs/decisions.md): a cash
     dividend out of earnings (4(c)(i)), an issuance not below the Warrant Price (4(d), 4(e)),
     equivalents converted in full (4(d)(ii)), a dividend abandoned before its record date
@@ -100,7 +107,7 @@ class AdjustmentNotRequired(OutputRecord):
     reason: str
 
 
-class AdjustmentRescinded(OutputRecord):
+class AdjustmentRescinded(SeriesRecord):
     """An earlier adjustment rescinded and annulled (4(f), 4(g)(iv)) or corrected."""
 
     type: Literal["adjustment_rescinded"] = "adjustment_rescinded"
@@ -118,7 +125,7 @@ class BasketLine(BaseModel):
     total: Price
 
 
-class Settlement(OutputRecord):
+class Settlement(SeriesRecord):
     """An exercise settled (Sections 2, 6): shares, cash in lieu, payment, the remainder."""
 
     type: Literal["settlement"] = "settlement"
@@ -158,7 +165,7 @@ class RefusalReason(StrEnum):
     WARRANT_EXHAUSTED = "warrant_exhausted"
 
 
-class ExerciseRefused(OutputRecord):
+class ExerciseRefused(SeriesRecord):
     type: Literal["exercise_refused"] = "exercise_refused"
     exercise_id: str
     warrant: str
@@ -167,7 +174,7 @@ class ExerciseRefused(OutputRecord):
     max_shares: ShareNumber | None = None
 
 
-class ExerciseDefault(OutputRecord):
+class ExerciseDefault(SeriesRecord):
     """Section 2(d) Exercise Default: shares not delivered within the Trading Days allowed."""
 
     type: Literal["exercise_default"] = "exercise_default"
@@ -180,7 +187,7 @@ class ExerciseDefault(OutputRecord):
     shares_undelivered: StockShares
 
 
-class RightsRestored(OutputRecord):
+class RightsRestored(SeriesRecord):
     type: Literal["rights_restored"] = "rights_restored"
     exercise_id: str
     warrant: str
@@ -188,14 +195,14 @@ class RightsRestored(OutputRecord):
     effective_at: Instant
 
 
-class BuyInDamages(OutputRecord):
+class BuyInDamages(SeriesRecord):
     type: Literal["buy_in_damages"] = "buy_in_damages"
     exercise_id: str
     amount: Cash
     calculation: str
 
 
-class CapHeadroom(OutputRecord):
+class CapHeadroom(SeriesRecord):
     """Section 7: the holder's live headroom under the ownership cap."""
 
     type: Literal["cap_headroom"] = "cap_headroom"
@@ -217,13 +224,13 @@ class LateIssuerNotice(OutputRecord):
     days_short: int
 
 
-class AmendmentRefused(OutputRecord):
+class AmendmentRefused(SeriesRecord):
     type: Literal["amendment_refused"] = "amendment_refused"
     cause_id: str
     reason: str
 
 
-class AdjustmentRejected(OutputRecord):
+class AdjustmentRejected(SeriesRecord):
     type: Literal["adjustment_rejected"] = "adjustment_rejected"
     cause_id: str
     reason: str

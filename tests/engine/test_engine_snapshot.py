@@ -206,9 +206,10 @@ def test_damaged_bytes_are_refused(cut: int) -> None:
 def test_a_damaged_value_deep_inside_is_refused_whole() -> None:
     engine = _demo_engine()
     data = msgspec.msgpack.decode(dump_symbols(engine, ["GLOW"]))
-    data["symbols"]["GLOW"]["timeline"][1] = ["c", "no.such.Class", []]
+    series = data["symbols"]["GLOW"]["series"]["W-F-05"]
+    series["timeline"][1] = ["c", "no.such.Class", []]
     _refused(msgspec.msgpack.encode(data))
-    data["symbols"]["GLOW"]["timeline"] = []
+    series["timeline"] = []
     _refused(msgspec.msgpack.encode(data))
 
 
