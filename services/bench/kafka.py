@@ -11,8 +11,10 @@ intake by a batch or more, so a window inside one run (first to last output) wou
 out work done before or after it. The pass-through is timed from its first message to its
 last flush.
 
-A second line times the pure engine on the same inputs, in this process, with no Kafka at all
-(the same steady window: first to last market value), against the same pass-through: the
+A second line is the Faust floor (services/bench/faust_floor.py): a bare Faust agent moving
+the same messages from one topic to another, the least the services would pay per input if
+Faust delivered the input topics. A third line times the pure engine on the same inputs, in
+this process, with no Kafka at all (the same steady window: first to last market value), against the same pass-through: the
 ceiling the services could reach if Kafka and Faust cost nothing.
 """
 
@@ -31,6 +33,7 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 
 from services.bench import BenchResult
+from services.bench.faust_floor import faust_seconds_per_message
 from services.kafka.client import connection_kwargs, producer_kwargs
 from services.kafka.embedded import EmbeddedBroker
 from services.kafka.replay_plan import plan_lines
@@ -135,18 +138,22 @@ async def passthrough_seconds_per_message(settings: KafkaSettings, lines: list[s
 
 
 def run(quick: bool) -> list[BenchResult]:
-    (short_days, long_days), repeat = ((50, 200), 1) if quick else ((100, 400), 3)
+    # the long run must outweigh a worker's start (seconds, and noisy on a shared machine)
+    (short_days, long_days), repeat = ((50, 200), 1) if quick else ((100, 1500), 3)
     short, lines = synthetic_lines(short_days), synthetic_lines(long_days)
     short_runs: list[float] = []
     long_runs: list[float] = []
     engine: list[float] = []
     theirs: list[float] = []
+    floor: list[float] = []
+    messages = [(s.key, s.value) for s in plan_lines(lines).submissions]
     with EmbeddedBroker() as broker:
         settings = KafkaSettings(broker=broker.url, profile="embedded")
         for _ in range(repeat):  # alternate, so a busy machine slows all alike
             short_runs.append(asyncio.run(services_seconds(settings, short)))
             long_runs.append(asyncio.run(services_seconds(settings, lines)))
             theirs.append(asyncio.run(passthrough_seconds_per_message(settings, lines)))
+            floor.append(asyncio.run(faust_seconds_per_message(settings, messages)))
             engine.append(engine_seconds_per_input(lines))
     extra = len(lines) - len(short)
     ours = [(long_run - short_run) / extra for short_run, long_run in zip(short_runs, long_runs,
@@ -163,6 +170,14 @@ def run(quick: bool) -> list[BenchResult]:
         baseline_name=baseline,
         baseline_per_op_seconds=min(theirs),
         median_per_op_seconds=statistics.median(ours),
+        baseline_median_per_op_seconds=statistics.median(theirs),
+    ), BenchResult(
+        suite=SUITE,
+        name="the Faust floor: a bare agent, take_events(200, 20 ms), producer.send A -> B",
+        per_op_seconds=min(floor),
+        baseline_name=baseline,
+        baseline_per_op_seconds=min(theirs),
+        median_per_op_seconds=statistics.median(floor),
         baseline_median_per_op_seconds=statistics.median(theirs),
     ), BenchResult(
         suite=SUITE,

@@ -243,12 +243,16 @@ class BatchIntake(mode.Service):
     async def revoked(self, revoked: set[TopicPartition]) -> None:
         """Before a rebalance: finish the batch in hand and commit it."""
         async with self._lock:
+            pending = len(self._pending)
             try:
                 await self._commit()
             except Exception as exc:  # the next owner reads them again: at-least-once
                 log.warning("intake: commit before a rebalance failed: %s", exc)
                 self._pending.clear()
             self._generation += 1
+        if revoked:
+            log.info("intake: %d input partitions revoked, %d with forwarded messages "
+                     "committed first", len(revoked), pending)
 
     def assigned(self, assigned: set[TopicPartition]) -> None:
         self.assignment = frozenset(assigned)
