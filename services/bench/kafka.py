@@ -14,7 +14,8 @@ last flush.
 A second line is the Faust floor (services/bench/faust_floor.py): a bare Faust agent moving
 the same messages from one topic to another, the least the services would pay per input if
 Faust delivered the input topics. A third line times the pure engine on the same inputs, in
-this process, with no Kafka at all (the same steady window: first to last market value), against the same pass-through: the
+this process, with no Kafka at all (the same steady window: first to last market value),
+against the same pass-through: the
 ceiling the services could reach if Kafka and Faust cost nothing.
 """
 
