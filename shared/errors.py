@@ -39,8 +39,20 @@ class MarketValueUnavailable(WarrantWatchError):
     """No Per Share Market Value can be determined for a date (Section 8)."""
 
 
-class AdjustmentRejected(WarrantWatchError):
-    """A corporate action that cannot be applied as the contract reads (e.g. 4(c) value >= PSMV)."""
+class AdjustmentNotApplicable(WarrantWatchError):
+    """A corporate action that cannot be applied as the contract reads (e.g. 4(c) value >= PSMV).
+
+    `section` is the clause that cannot be applied ("4" when no one clause is at fault); the
+    engine publishes it as an `adjustment_rejected` record (shared.events.outputs) of that
+    section, without reading the message."""
+
+    def __init__(self, message: str, *, section: str) -> None:
+        super().__init__(message)
+        self.section = section
+
+
+class QueryError(WarrantWatchError):
+    """A query names something the engine does not hold (shared/engine/queries.py)."""
 
 
 class NotATradingDayError(WarrantWatchError):

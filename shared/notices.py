@@ -6,7 +6,9 @@ Section 12, as docs/contract.md reads it (decisions noted):
   effective at the moment of transmission;
 - fax at or after 17:00, or on a day that is not a Trading Day: effective at 00:00 eastern
   of the next Trading Day (the start of that day: a notice effective "on" a day is
-  effective for the whole of it). The text's "earlier than 11:59 p.m." leaves the last
+  effective for the whole of it). 17:00:00 itself is neither "prior to" (i) nor "later
+  than" (ii) 5:00 p.m.: it is read with (ii), the cut-off (docs/decisions.md "Exercise, cap,
+  delivery"). The text's "earlier than 11:59 p.m." leaves the last
   minute of a day to "actual receipt"; the contract page reads it as the next Trading Day too;
 - overnight courier: 00:00 eastern of the Trading Day following the date of mailing
   (`submitted_at` is the mailing time);

@@ -40,6 +40,9 @@ class BenchResult:
     baseline_per_op_seconds: float
     median_per_op_seconds: float | None = None
     baseline_median_per_op_seconds: float | None = None
+    # figures a row reports besides its timing (e.g. `quotes`, `rss_growth_bytes`, or a text
+    # such as what a baseline's timing leaves out), written into its JSON object as they are
+    figures: tuple[tuple[str, int | float | str], ...] = ()
 
     @property
     def ratio(self) -> float:
@@ -56,6 +59,7 @@ class BenchResult:
             "baseline_per_op_seconds": self.baseline_per_op_seconds,
             "baseline_median_per_op_seconds": self.baseline_median_per_op_seconds,
             "ratio": self.ratio,
+            **dict(self.figures),
         }
 
 

@@ -27,8 +27,8 @@ from services.console.published import PublishedAlerts
 from services.streams.views import owner_in_assignment
 from services.streams.warrant_state import WarrantState
 from shared.engine import Engine
-from shared.engine.queries import QueryError, notice_view, warrant_view
-from shared.errors import BrokerError, RecordError
+from shared.engine.queries import notice_view, warrant_view
+from shared.errors import BrokerError, QueryError, RecordError
 
 log = logging.getLogger(__name__)
 

@@ -29,7 +29,10 @@ stops, which `mode.Service.on_stop` gives.
   to its first offsets and read again under the new assignment.
 
 Progress and crashes go to the worker's readiness (services/streams/health.py) under the
-agent name "intake".
+agent name "intake". A batch that fails (a broker error, or the test-only fault of
+services/streams/faults.py) is reported as a crash of intake, its partitions are sought back
+to their committed offsets and read again after `RETRY_SECONDS`: Faust's restart of a
+crashed agent, done here.
 """
 
 from __future__ import annotations
@@ -50,6 +53,7 @@ from services.kafka.client import connection_kwargs, producer_kwargs
 from services.kafka.profiles import profile_for
 from services.kafka.settings import KafkaSettings
 from services.kafka.topics import input_topics, intake_group, sequenced_topic
+from services.streams.faults import agent_fault
 from services.streams.health import Health
 from services.streams.intake import envelopes
 from services.streams.outputs import worker_name
@@ -134,6 +138,7 @@ class BatchIntake(mode.Service):
         self._pending: dict[TopicPartition, int] = {}  # forwarded, not committed: next offset
         self._last_commit = time.monotonic()
         self._commit_interval = profile_for(settings).commit_interval
+        self._fault = agent_fault(AGENT)  # None unless a test asks for a crash (faults.py)
 
     async def on_start(self) -> None:
         kwargs = producer_kwargs(self.settings)
@@ -184,6 +189,10 @@ class BatchIntake(mode.Service):
     async def handle(self, batch: Mapping[TopicPartition, Sequence[Any]]) -> None:
         """Forward one batch; commit when it is time. The caller holds the lock."""
         count = sum(len(messages) for messages in batch.values())
+        if self._fault is not None:  # outside the boundary, where a fault of intake would be
+            for messages in batch.values():
+                for m in messages:
+                    self._fault.check(m.value)
         if count:
             packs = forward(self.settings, batch)
             nexts = {tp: messages[-1].offset + 1 for tp, messages in batch.items() if messages}

@@ -10,8 +10,11 @@ A worker is **ready** when all of these hold, else `/ready` answers 503 with the
   agent's actors are running;
 - no partition's warrant state is being rebuilt from the sequenced log;
 - no assigned partition is **stuck**: records wait on it (the highwater Kafka last reported is
-  past the next offset to handle) and the agent has handled none of them for the profile's
-  `stuck_seconds` (services/kafka/profiles.py);
+  past the next offset to handle), they have been seen waiting for the profile's
+  `stuck_seconds` (services/kafka/profiles.py), and the agent has handled none of them since.
+  Waiting is measured from the first readiness check that saw it (or the last record handled,
+  if later), not from the last record handled: a record arriving after a quiet hour is not
+  "stuck" the moment it arrives;
 - the worker has not found a log that went backwards (it is stopping).
 
 **Live** (`GET /live`) means the process answers on its event loop: a worker that is not
@@ -39,6 +42,7 @@ TopicPartition = tuple[str, int]
 class Progress:
     offset: int | None  # the last offset handled; None: none since it was assigned
     since: float  # when it last moved (or when it was assigned)
+    waiting_since: float | None = None  # when a check first saw records wait after `offset`
 
 
 @dataclass(slots=True)
@@ -63,7 +67,7 @@ class Health:
         if found is None:
             self.progress[(topic, partition)] = Progress(offset, now)
         elif found.offset != offset:
-            found.offset, found.since = offset, now
+            found.offset, found.since, found.waiting_since = offset, now, None
 
     def assigned(self, partitions: set[TopicPartition], topics: set[str] | None = None
                  ) -> None:
@@ -75,7 +79,7 @@ class Health:
         self.progress = kept | {tp: self.progress.get(tp) or Progress(None, now)
                                 for tp in partitions}
         for tp in partitions:
-            self.progress[tp].since = now
+            self.progress[tp].since, self.progress[tp].waiting_since = now, None
 
     def crashed(self, agent: str, exc: BaseException) -> None:
         self.crashes[agent] = (self.clock(), f"{type(exc).__name__}: {str(exc)[:200]}")
@@ -91,7 +95,7 @@ class Health:
                 del self.rebuilds[partition]
 
     def stuck(self, highwaters: Mapping[TopicPartition, int | None]) -> list[str]:
-        """The assigned partitions with records waiting and no progress for stuck_seconds."""
+        """The assigned partitions whose records have waited stuck_seconds, none handled."""
         now = self.clock()
         out = []
         for (topic, partition), highwater in sorted(highwaters.items()):
@@ -99,8 +103,13 @@ class Health:
             if highwater is None or found is None or found.offset is None:
                 continue  # nothing known to wait, or nothing handled to measure from
             waiting = highwater - (found.offset + 1)
-            idle = now - found.since
-            if waiting > 0 and idle >= self.stuck_seconds:
+            if waiting <= 0:
+                found.waiting_since = None
+                continue
+            if found.waiting_since is None:
+                found.waiting_since = now
+            idle = now - max(found.since, found.waiting_since)
+            if idle >= self.stuck_seconds:
                 out.append(f"{topic}[{partition}] is stuck: {waiting} records wait after "
                            f"offset {found.offset}, none handled for {idle:.0f} s")
         return out
@@ -149,7 +158,8 @@ def faust_readiness(app: Any, health: Health, joined: bool) -> tuple[bool, dict[
     """`readiness` with what the Faust app knows: its agents' actors, its assignment, the
     highwaters its consumer last fetched; and the same of intake, a service of the app
     (services/streams/batch_intake.py) when it has one."""
-    agents = []
+    agents = [AgentStatus(name.rsplit(".", 1)[-1], _agent_running(agent))
+              for name, agent in sorted(app.agents.items())]
     highwaters: dict[TopicPartition, int | None] = {}
     intake: Any = getattr(app, "intake", False)
     if intake is not False:  # registered: None until the app has started it
@@ -157,11 +167,6 @@ def faust_readiness(app: Any, health: Health, joined: bool) -> tuple[bool, dict[
         joined = joined and intake is not None and intake.assignment is not None
         if intake is not None:
             highwaters.update(intake.highwaters())
-    for name, agent in sorted(app.agents.items()):
-        actors = list(getattr(agent, "_actors", ()))
-        running = bool(actors) and all(
-            not a.crashed and a.state in ("running", "starting") for a in actors)
-        agents.append(AgentStatus(name.rsplit(".", 1)[-1], running))
     agents.sort(key=lambda a: a.name)
     try:
         assigned = app.assignor.assigned_actives()
@@ -174,3 +179,21 @@ def faust_readiness(app: Any, health: Health, joined: bool) -> tuple[bool, dict[
             highwaters[(tp.topic, tp.partition)] = None
     return readiness(health, joined=joined, rebalancing=bool(app.rebalancing), agents=agents,
                      highwaters=highwaters)
+
+
+def _agent_running(agent: Any) -> bool:
+    """Every actor the agent's supervisor holds now has not crashed and its task runs.
+
+    The supervisor's list, not the agent's set of actors: Faust replaces a crashed actor by a
+    new one there, and the crashed one may linger in the set. A replacement is never started
+    as a service (its state stays "init") although its task consumes the stream, so the task
+    is what tells it runs (tests/kafka/test_health_worker.py)."""
+    supervisor = getattr(agent, "supervisor", None)
+    actors: list[Any] = list(getattr(supervisor, "_services", None)
+                             or getattr(agent, "_actors", None) or ())
+    return bool(actors) and all(not a.crashed and _task_runs(a) for a in actors)
+
+
+def _task_runs(actor: Any) -> bool:
+    task = getattr(actor, "actor_task", None)
+    return task is not None and not task.done()

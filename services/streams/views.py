@@ -34,13 +34,12 @@ from pydantic import TypeAdapter, ValidationError
 from services.streams.warrant_state import WarrantState
 from shared.engine import Engine
 from shared.engine.queries import (
-    QueryError,
     headroom_view,
     market_value_view,
     open_exercises_view,
     warrant_view,
 )
-from shared.errors import BrokerError
+from shared.errors import BrokerError, QueryError
 from shared.events.fields import Day, Instant
 
 log = logging.getLogger(__name__)

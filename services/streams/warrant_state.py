@@ -41,6 +41,7 @@ from services.kafka.settings import KafkaSettings
 from services.kafka.topics import sequenced_topic
 from services.streams.batching import BATCH_MAX, BATCH_WITHIN
 from services.streams.envelope import Envelope
+from services.streams.faults import agent_fault
 from services.streams.fold import Emitted, PartitionFold, Step
 from services.streams.health import Health
 from services.streams.outputs import OutputPublisher
@@ -175,11 +176,15 @@ class WarrantState:
 def register(app: Any, source: Any, outputs: OutputPublisher, state: WarrantState) -> Any:
     """Add the agent to the Faust app: `source` is the Faust topic of the sequenced log."""
 
+    fault = agent_fault("warrant_state")  # None unless a test asks for a crash (faults.py)
+
     async def warrant_state(stream: Any) -> None:
         async for events in stream.take_events(BATCH_MAX, within=BATCH_WITHIN):
             producer = await app.maybe_start_producer()
             for event in events:
                 message = event.message
+                if fault is not None:
+                    fault.check(message.value)
                 try:
                     steps = await _handle(state, message, event.headers)
                 except LogWentBackwards as exc:

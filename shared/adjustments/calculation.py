@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 
-from shared.errors import AdjustmentRejected
+from shared.errors import AdjustmentNotApplicable
 from shared.numbers import CONTEXT, HUNDREDTH, show_price
 
 
@@ -43,11 +43,12 @@ def combine(first: AdjustmentResult, second: AdjustmentResult) -> AdjustmentResu
     terms before `first` to the terms after `second`, and its calculation shows both steps.
     """
     if second.shares_before != first.shares_after or second.price_before != first.price_after:
-        raise AdjustmentRejected(
+        raise AdjustmentNotApplicable(
             f"cannot combine {first.section} and {second.section}: the second starts from "
             f"Warrant Price {show_price(second.price_before)} and Warrant Share Number "
             f"{show_shares(second.shares_before)}, not from the first's result "
-            f"{show_price(first.price_after)} and {show_shares(first.shares_after)}"
+            f"{show_price(first.price_after)} and {show_shares(first.shares_after)}",
+            section="4",
         )
     return AdjustmentResult(
         section=f"{first.section}+{second.section}",

@@ -2,7 +2,7 @@
 
 Each function takes the Warrant Price and Warrant Share Number in effect and the figures of
 one event, and returns the adjusted terms with their calculation (Section 5), `None` when the
-clause asks for no adjustment, or raises `AdjustmentRejected` when the event cannot be
+clause asks for no adjustment, or raises `AdjustmentNotApplicable` when the event cannot be
 applied as docs/contract.md reads the clause. Ordering, deferral (4(g)(ii)), rescission
 (4(f), 4(g)(iv)) and the moment of effect belong to the warrant-state fold, not here.
 
@@ -16,7 +16,7 @@ from __future__ import annotations
 from decimal import Decimal, localcontext
 
 from shared.adjustments.calculation import AdjustmentResult, show_amount, show_shares
-from shared.errors import AdjustmentRejected
+from shared.errors import AdjustmentNotApplicable
 from shared.numbers import CONTEXT, HUNDREDTH, round_shares, show_price
 
 # The event records carry at most 15 integer digits (shared/events/fields.py); the same bound
@@ -43,7 +43,8 @@ def split_adjustment(
         new = _positive("4(b)", "new shares of the split", new)
         old = _positive("4(b)", "old shares of the split", old)
         if new == old:
-            raise AdjustmentRejected(f"4(b): a split of {old} into {new} shares changes nothing")
+            raise AdjustmentNotApplicable(
+                f"4(b): a split of {old} into {new} shares changes nothing", section="4(b)")
         kind = "split" if new > old else "combination"
         after = _round("4(b)", shares * new / old, rounding)
         price_after = price * shares / after
@@ -102,10 +103,11 @@ def distribution_adjustment(
                                  market_value)
         value_per_share = _positive("4(c)", "value distributed per share", value_per_share)
         if value_per_share >= market_value:
-            raise AdjustmentRejected(
+            raise AdjustmentNotApplicable(
                 f"4(c): value distributed per share {show_amount(value_per_share)} is not below "
                 f"the Per Share Market Value at the record date {show_amount(market_value)}; "
-                "the fraction PSMV / (PSMV - value per share) has no meaning"
+                "the fraction PSMV / (PSMV - value per share) has no meaning",
+                section="4(c)",
             )
         after = _round("4(c)", shares * market_value / (market_value - value_per_share),
                        rounding)
@@ -210,9 +212,10 @@ def _deemed_issuance(
     rounding: Decimal,
 ) -> AdjustmentResult | None:
     if floor is None:
-        raise AdjustmentRejected(
+        raise AdjustmentNotApplicable(
             f"{section}: the floor, the Per Share Market Value on the Original Issue Date, is "
-            "unknown; an issuance below the Warrant Price cannot be applied without it"
+            "unknown; an issuance below the Warrant Price cannot be applied without it",
+            section=section,
         )
     floor = _non_negative(section, "floor", floor)
     if price <= floor:
@@ -277,8 +280,9 @@ def _price_text(price: Decimal, before: Decimal, after: Decimal, price_after: De
 def _round(section: str, shares: Decimal, rounding: Decimal) -> Decimal:
     after = round_shares(shares, rounding)
     if after <= 0:
-        raise AdjustmentRejected(
-            f"{section}: the Warrant Share Number after the adjustment rounds to {after}"
+        raise AdjustmentNotApplicable(
+            f"{section}: the Warrant Share Number after the adjustment rounds to {after}",
+            section=section,
         )
     return after
 
@@ -296,24 +300,29 @@ def _terms(
 def _positive(section: str, name: str, value: object) -> Decimal:
     number = _number(section, name, value)
     if number <= 0:
-        raise AdjustmentRejected(f"{section}: {name} must be greater than zero, got {number}")
+        raise AdjustmentNotApplicable(
+            f"{section}: {name} must be greater than zero, got {number}", section=section)
     return number
 
 
 def _non_negative(section: str, name: str, value: object) -> Decimal:
     number = _number(section, name, value)
     if number < 0:
-        raise AdjustmentRejected(f"{section}: {name} must not be negative, got {number}")
+        raise AdjustmentNotApplicable(
+            f"{section}: {name} must not be negative, got {number}", section=section)
     return number
 
 
 def _number(section: str, name: str, value: object) -> Decimal:
     if not isinstance(value, Decimal):
-        raise AdjustmentRejected(
-            f"{section}: {name} must be a Decimal, got {type(value).__name__} {value!r}"
+        raise AdjustmentNotApplicable(
+            f"{section}: {name} must be a Decimal, got {type(value).__name__} {value!r}",
+            section=section,
         )
     if not value.is_finite():
-        raise AdjustmentRejected(f"{section}: {name} must be finite, got {value}")
+        raise AdjustmentNotApplicable(
+            f"{section}: {name} must be finite, got {value}", section=section)
     if abs(value) >= LIMIT:
-        raise AdjustmentRejected(f"{section}: {name} {value} is out of range (at most 16 digits)")
+        raise AdjustmentNotApplicable(
+            f"{section}: {name} {value} is out of range (at most 16 digits)", section=section)
     return value

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from enum import StrEnum
 
 from shared.calendar import TradingCalendar
 from shared.cap import (
@@ -35,6 +36,7 @@ from shared.engine.ownership import Ownership
 from shared.engine.warrants import WarrantDesk
 from shared.errors import (
     ContractInputError,
+    EngineFault,
     ExerciseRefusal,
     MarketValueUnavailable,
     RecordError,
@@ -62,6 +64,29 @@ from shared.warrant.fold import ExerciseFact, RestoreFact, make_carried
 from shared.warrant.timeline import RANK_EXERCISE, RANK_RESTORE, Entry
 
 
+class ExerciseStatus(StrEnum):
+    """Where an exercise is in its life (Sections 2, 6, 12); `TRANSITIONS` says where next."""
+
+    AWAITING_VALUE = "awaiting_value"        # effective; settles once the PSMV is known
+    REFUSED = "refused"
+    AWAITING_DELIVERY = "awaiting_delivery"  # settled; shares due by the 2(d) deadline
+    DELIVERED = "delivered"                  # every share delivered by the deadline
+    IN_DEFAULT = "in_default"                # Exercise Default (2(d))
+    RESTORED = "restored"                    # an Exercise Default Notice restored the rights
+
+
+TRANSITIONS: dict[ExerciseStatus, frozenset[ExerciseStatus]] = {
+    ExerciseStatus.AWAITING_VALUE: frozenset({ExerciseStatus.REFUSED,
+                                              ExerciseStatus.AWAITING_DELIVERY}),
+    ExerciseStatus.AWAITING_DELIVERY: frozenset({ExerciseStatus.DELIVERED,
+                                                 ExerciseStatus.IN_DEFAULT}),
+    ExerciseStatus.IN_DEFAULT: frozenset({ExerciseStatus.RESTORED}),
+    ExerciseStatus.REFUSED: frozenset(),
+    ExerciseStatus.DELIVERED: frozenset(),
+    ExerciseStatus.RESTORED: frozenset(),
+}
+
+
 @dataclass(slots=True)
 class OpenExercise:
     """An exercise from its effective instant to full delivery or restoration."""
@@ -72,16 +97,22 @@ class OpenExercise:
     exercise_date: date
     settle_after: datetime
     schedule: DeliverySchedule
+    status: ExerciseStatus = ExerciseStatus.AWAITING_VALUE
     settled: Settlement | None = None
-    refused: bool = False
     shares_due: Decimal = ZERO
     deliveries: list[tuple[datetime, Decimal]] = field(default_factory=list)
     defaulted: ExerciseDefault | None = None
-    restored: bool = False
-    delivered_in_full: bool = False   # every share delivered by the deadline
 
     def delivered_by(self, instant: datetime) -> Decimal:
         return sum((s for at, s in self.deliveries if at < instant), ZERO)
+
+    def move(self, to: ExerciseStatus) -> None:
+        """The one way an exercise changes status; a move `TRANSITIONS` does not allow is a
+        fault of the engine (EngineFault: the boundary puts the state back)."""
+        if to not in TRANSITIONS[self.status]:
+            raise EngineFault(f"exercise_id: exercise {self.record.id!r} cannot go from "
+                              f"{self.status.value} to {to.value}")
+        self.status = to
 
 
 class ExerciseDesk:
@@ -171,7 +202,7 @@ class ExerciseDesk:
                 refusal = self._refuse(rec, RefusalReason(check.status.value),
                                        f"{effect.calculation}. {check.calculation}.")
         if refusal is not None:
-            item.refused = True
+            item.move(ExerciseStatus.REFUSED)
             return [refusal]
         return []
 
@@ -179,7 +210,7 @@ class ExerciseDesk:
         item = self.open.get(rec.exercise_id)
         if item is None:
             raise RecordError(f"exercise_id: no exercise {rec.exercise_id!r} is known")
-        if item.refused:
+        if item.status is ExerciseStatus.REFUSED:
             raise RecordError(f"exercise_id: exercise {rec.exercise_id!r} was refused; "
                               "nothing is due")
         delivered = item.delivered_by(datetime.max.replace(tzinfo=self.terms.zone))
@@ -207,10 +238,10 @@ class ExerciseDesk:
         item = self.open.get(rec.exercise_id)
         if item is None or item.settled is None:
             raise RecordError(f"exercise_id: no settled exercise {rec.exercise_id!r}")
-        if item.defaulted is None:
+        if item.status not in (ExerciseStatus.IN_DEFAULT, ExerciseStatus.RESTORED):
             raise RecordError(f"exercise_id: exercise {rec.exercise_id!r} is not in Exercise "
                               f"Default (deadline {item.schedule.deadline.isoformat()})")
-        if item.restored:
+        if item.status is ExerciseStatus.RESTORED:
             raise RecordError(f"exercise_id: rights under {rec.exercise_id!r} already restored")
         effect = notice_effect(rec.submitted_at, rec.delivery, self.calendar(), self.terms)
         eff = effect.effective_at
@@ -225,7 +256,7 @@ class ExerciseDesk:
         factor, _ = self.ownership.share_factor(item.effective_at, eff)
         restored = round_shares(mul(div(mul(exercised, undelivered), item.shares_due), factor),
                                 self.terms.share_rounding)
-        item.restored = True
+        item.move(ExerciseStatus.RESTORED)
         settlement = item.settled
         if settlement.basket is None:  # a 4(a) basket never counted as Common Stock owned
             self.ownership.issued(settlement.holder, eff, -mul(undelivered, factor), rec.id)
@@ -256,11 +287,11 @@ class ExerciseDesk:
     @staticmethod
     def _due_at(item: OpenExercise) -> datetime | None:
         """When this exercise next needs event time: its settlement, then its deadline."""
-        if item.refused or item.restored or item.delivered_in_full or item.defaulted is not None:
-            return None
-        if item.settled is None:
+        if item.status is ExerciseStatus.AWAITING_VALUE:
             return item.settle_after
-        return item.schedule.deadline if item.shares_due > 0 else None
+        if item.status is ExerciseStatus.AWAITING_DELIVERY and item.shares_due > 0:
+            return item.schedule.deadline
+        return None
 
     def _watched(self) -> list[OpenExercise]:
         """Exercises still waiting on event time; the others leave the watch list for good."""
@@ -278,11 +309,10 @@ class ExerciseDesk:
         out: list[OutputRecord] = []
         watched = self._watched()
         for item in sorted(watched, key=lambda i: (i.effective_at, i.record.id)):
-            if item.settled is None and not item.refused and item.settle_after <= at:
+            if item.status is ExerciseStatus.AWAITING_VALUE and item.settle_after <= at:
                 out.extend(self._settle(item))
         for item in sorted(watched, key=lambda i: (i.schedule.deadline, i.record.id)):
-            if (item.settled is not None and item.defaulted is None and not item.restored
-                    and not item.delivered_in_full
+            if (item.status is ExerciseStatus.AWAITING_DELIVERY
                     and item.shares_due > 0 and item.schedule.deadline <= at):
                 out.extend(self._check_default(item, detected_at))
         while self.waiver_holders and self.waiver_holders[0][0] <= at:
@@ -296,7 +326,7 @@ class ExerciseDesk:
         book = self.warrants.timeline.book_at(eff)
         w = book.warrants.get(rec.warrant)
         if w is None:
-            item.refused = True
+            item.move(ExerciseStatus.REFUSED)
             return [self._refuse(rec, RefusalReason.UNKNOWN_WARRANT,
                                  f"Warrant {rec.warrant!r} is not on the register.")]
         made, _ = make_carried(w, eff, f"exercise {rec.id}", self.terms)
@@ -313,15 +343,15 @@ class ExerciseDesk:
                 basket=made.basket or (),
             )
         except ExerciseRefusal as r:
-            item.refused = True
+            item.move(ExerciseStatus.REFUSED)
             return [self._refuse(rec, RefusalReason(r.reason), r.detail, r.max_shares)]
         except MarketValueUnavailable as exc:
-            item.refused = True
+            item.move(ExerciseStatus.REFUSED)
             return [self._refuse(rec, RefusalReason.NO_MARKET_VALUE, f"{exc} {b_text}".strip())]
         later = self.warrants.timeline.least_remaining_after(eff, rec.warrant)
         if later is not None and figures.shares_exercised > later:
             # received late: exercises effective after it have already taken their shares
-            item.refused = True
+            item.move(ExerciseStatus.REFUSED)
             left = round_shares(later, self.terms.share_rounding)
             return [self._refuse(rec, RefusalReason.EXCEEDS_WARRANT,
                                  f"{show(figures.shares_exercised)} warrant shares asked, but "
@@ -329,7 +359,7 @@ class ExerciseDesk:
                                  f"theirs: {show(left)} remain.", left)]
         cap_text, refusal = self._cap(item, figures, made.basket is not None)
         if refusal is not None:
-            item.refused = True
+            item.move(ExerciseStatus.REFUSED)
             return [refusal]
         return self._record_settlement(item, figures, cap_text, basis_text)
 
@@ -397,6 +427,7 @@ class ExerciseDesk:
             basket=basket, calculation=calculation,
         )
         item.settled = settlement
+        item.move(ExerciseStatus.AWAITING_DELIVERY)
         item.shares_due = figures.units_delivered  # shares, or the basket units (4(a))
         out: list[OutputRecord] = [settlement]
         change = self.warrants.timeline.add(
@@ -412,7 +443,7 @@ class ExerciseDesk:
         deadline = item.schedule.deadline
         check = default_check(detected_at, deadline, item.shares_due, item.deliveries)
         if not check.in_default:
-            item.delivered_in_full = True  # nothing more is watched for it
+            item.move(ExerciseStatus.DELIVERED)  # nothing more is watched for it
             return []
         alert = ExerciseDefault(
             id=output_id("exercise_default", item.record.id), symbol=self.terms.symbol,
@@ -422,6 +453,7 @@ class ExerciseDesk:
             shares_undelivered=check.shares_undelivered,
         )
         item.defaulted = alert
+        item.move(ExerciseStatus.IN_DEFAULT)
         return [alert]
 
     # --- Section 7 monitor --------------------------------------------------------------------

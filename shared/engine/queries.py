@@ -14,16 +14,13 @@ from typing import Any
 
 from shared.cap import cap_scope, max_exercise, waiver_in_force_from
 from shared.engine.engine import Engine
+from shared.engine.exercises import ExerciseStatus
 from shared.engine.symbol import SymbolEngine
 from shared.engine.warrants import notice_record
-from shared.errors import ContractInputError, MarketValueUnavailable, WarrantWatchError
+from shared.errors import ContractInputError, MarketValueUnavailable, QueryError
 from shared.events.codec import to_dict
 from shared.numbers import ZERO, plain
 from shared.term import TermStatus, term_status
-
-
-class QueryError(WarrantWatchError):
-    """A query names something the engine does not know (404 at the HTTP edge)."""
 
 
 def _symbol(engine: Engine, symbol: str) -> SymbolEngine:
@@ -101,16 +98,22 @@ def headroom_view(engine: Engine, symbol: str, holder: str,
     return data
 
 
+_OPEN_STATUS = {
+    ExerciseStatus.AWAITING_VALUE: "awaiting market value",
+    ExerciseStatus.AWAITING_DELIVERY: "awaiting delivery",
+    ExerciseStatus.IN_DEFAULT: "in default",
+}
+
+
 def open_exercises_view(engine: Engine, symbol: str) -> list[dict[str, Any]]:
     """Exercises not yet delivered in full, refused or restored, with their deadlines."""
     sym = _symbol(engine, symbol)
     out = []
     for item in sorted(sym.exercises.open.values(), key=lambda i: (i.effective_at, i.record.id)):
-        if item.refused or item.restored or item.delivered_in_full:
+        if item.status not in _OPEN_STATUS:
             continue
         delivered = sum((s for _, s in item.deliveries), start=type(item.shares_due)(0))
-        status = ("awaiting market value" if item.settled is None
-                  else "in default" if item.defaulted is not None else "awaiting delivery")
+        status = _OPEN_STATUS[item.status]
         out.append({
             "exercise_id": item.record.id, "warrant": item.record.warrant,
             "holder": item.record.holder, "effective_at": item.effective_at.isoformat(),

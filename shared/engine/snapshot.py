@@ -45,7 +45,7 @@ from pydantic_core import TzInfo
 from shared.calendar import ListingChange, TradingCalendar
 from shared.cap import Waiver
 from shared.delivery import DeliverySchedule
-from shared.engine.exercises import OpenExercise
+from shared.engine.exercises import ExerciseStatus, OpenExercise
 from shared.engine.ownership import Movement, Series, ShareChangeAt, Snapshot
 from shared.engine.symbol import SymbolEngine
 from shared.errors import SnapshotError
@@ -60,7 +60,7 @@ from shared.warrant.timeline import Entry
 if TYPE_CHECKING:
     from shared.engine.engine import Engine
 
-SNAPSHOT_VERSION = 3  # 2: the Form 4 reporting owners; 3: quote ids per date (`recent`)
+SNAPSHOT_VERSION = 4  # 2: Form 4 reporting owners; 3: quote ids per date; 4: exercise status
 FORMAT = "warrantwatch-engine-snapshot"
 
 # --- the registered classes ----------------------------------------------------------------
@@ -83,7 +83,7 @@ def _enums(module: Any) -> list[type[Enum]]:
 
 
 _MODELS: tuple[type[BaseModel], ...] = (*_models(inputs), *_models(outputs))
-_ENUMS: tuple[type[Enum], ...] = (Venue, *_enums(inputs), *_enums(outputs))
+_ENUMS: tuple[type[Enum], ...] = (Venue, ExerciseStatus, *_enums(inputs), *_enums(outputs))
 
 
 def _name(cls: type) -> str:
@@ -304,9 +304,8 @@ def load_symbol(terms: Terms, state: dict[str, Any]) -> SymbolEngine:
     if state["terms"] != terms_digest(terms):
         raise SnapshotError(f"snapshot: symbol {terms.symbol}: taken under other terms "
                             "than the engine's")
-    engine = SymbolEngine(terms)
     listings, halts, observed = (decode_value(v) for v in state["calendar"])
-    engine.calendar = TradingCalendar(terms, listings, halts, observed)
+    engine = SymbolEngine(terms, TradingCalendar(terms, listings, halts, observed))
     for part, obj in parts(engine).items():
         names = STATE_FIELDS[part]
         values = state[part]
@@ -356,8 +355,7 @@ def _copy_field(name: str, value: Any) -> Any:
 
 def copy_symbol(engine: SymbolEngine) -> SymbolEngine:
     """An independent copy of a symbol's engine: the same state, no mutable part shared."""
-    copy = SymbolEngine(engine.terms)
-    copy.calendar = engine.calendar  # immutable
+    copy = SymbolEngine(engine.terms, engine.calendar)  # the calendar is immutable
     for (part, source), target in zip(parts(engine).items(), parts(copy).values(),
                                       strict=True):
         for name in STATE_FIELDS[part]:

@@ -20,10 +20,11 @@ from pydantic import BaseModel
 from shared.calendar import TradingCalendar
 from shared.calendar.exchange import RANGE_END, RANGE_START
 from shared.engine.basis import on_terms_basis
+from shared.engine.dispatch import DISPATCH
 from shared.engine.exercises import ExerciseDesk
 from shared.engine.market import MarketBook
 from shared.engine.ownership import ShareChangeAt
-from shared.engine.warrants import WarrantDesk, is_warrant_action
+from shared.engine.warrants import WarrantDesk
 from shared.errors import CalendarRangeError, EngineFault, RecordError
 from shared.events.codec import dead_letter, encode
 from shared.events.escaping import shown
@@ -35,7 +36,6 @@ from shared.events.inputs import (
     DailyBar,
     DefaultNotice,
     Delivery,
-    Distribution,
     DividendAbandoned,
     Exercise,
     Form4,
@@ -45,7 +45,6 @@ from shared.events.inputs import (
     Issuance,
     Listing,
     Quote,
-    Reorganization,
     SharesOutstanding,
     StockDividend,
     StockSplit,
@@ -125,9 +124,10 @@ def time_field(record: BaseModel) -> str:
 class SymbolEngine:
     """The state of everything watched for one symbol, advanced one record at a time."""
 
-    def __init__(self, terms: Terms) -> None:
+    def __init__(self, terms: Terms, calendar: TradingCalendar | None = None) -> None:
         self.terms = terms
-        self.calendar = TradingCalendar(terms)
+        # an immutable value: a copy of the engine (shared/engine/snapshot.py) passes its own
+        self.calendar = TradingCalendar(terms) if calendar is None else calendar
         self.now: datetime | None = None
         self.market = MarketBook(terms)
         # when each split or stock dividend moves the warrant's terms (4(b), 4(g)(ii)): the
@@ -142,24 +142,9 @@ class SymbolEngine:
         # the date's value is published)
         self.seen: dict[str, set[str]] = {}
         self.recent: dict[date, dict[str, set[str]]] = {}
+        # what each record type does: shared/engine/dispatch.py
         self._handlers: dict[str, Handler] = {
-            "quote": self._quote,
-            "daily_bar": self._daily_bar,
-            "listing": self._listing,
-            "halt": self._halt,
-            "appraisal": self._appraisal,
-            "tick": self._tick,
-            "warrant_issued": self._registry,
-            "warrant_transferred": self._registry,
-            "exercise": self._exercise,
-            "delivery": self._delivery,
-            "waiver_notice": self._waiver,
-            "default_notice": self._default_notice,
-            "buy_in": self._buy_in,
-            "holding": self._holding,
-            "form4": self._form4,
-            "shares_outstanding": self._shares_outstanding,
-        }
+            kind: getattr(self, entry.handler) for kind, entry in DISPATCH.items()}
 
     # --- entry -----------------------------------------------------------------------------
 
@@ -182,8 +167,6 @@ class SymbolEngine:
             raise RecordError(f"id: duplicate id {shown(record.id)} on topic {topic!r}: "
                               "already applied once")
         handler = self._handlers.get(kind)
-        if handler is None and is_warrant_action(record):
-            handler = self._warrant_action
         if handler is None:
             raise RecordError(f"record type {kind!r} is not handled yet by this engine")
         out: list[OutputRecord] = []
@@ -204,18 +187,17 @@ class SymbolEngine:
             self.seen.setdefault(topic, set()).add(record.id)
         else:
             self.recent.setdefault(window, {}).setdefault(topic, set()).add(record.id)
-            if len(self.recent) > 1:
-                self._forget_old_ids()
+            self._forget_old_ids()  # a record of a date event time has left is not kept
         return out
 
     def _window_day(self, record: InputRecord) -> date | None:
         """The date a quote, daily bar or tick speaks of; None for the records whose ids are
         kept for good (corporate actions, registry, exercises, notices, holdings: few)."""
-        if isinstance(record, Quote | Tick):
-            return record.at.astimezone(self.terms.zone).date()
-        if isinstance(record, DailyBar):
-            return record.date
-        return None
+        field = DISPATCH[record.type].window  # type: ignore[attr-defined]
+        if field is None:
+            return None
+        value = getattr(record, field)
+        return value.astimezone(self.terms.zone).date() if isinstance(value, datetime) else value
 
     def _seen_before(self, topic: str, record_id: str) -> bool:
         ids = self.seen.get(topic)
@@ -275,6 +257,8 @@ class SymbolEngine:
             else:
                 break
         self.now = instant
+        if self.recent:
+            self._forget_old_ids()
         return out
 
     # --- quotes and market facts -----------------------------------------------------------
@@ -355,12 +339,10 @@ class SymbolEngine:
         """Section 9: notice of a record or effective date due 20 days before it."""
         if action.announced_at is None:
             return []  # the feed does not say when notice was given: nothing to judge
-        if isinstance(action, Distribution | StockDividend):
-            day = action.record_date
-        elif isinstance(action, StockSplit | Reorganization):
-            day = action.effective
-        else:
+        field = DISPATCH[action.type].notice_date  # type: ignore[attr-defined]
+        if field is None:
             return []
+        day = getattr(action, field)
         check = section9_check(day, action.announced_at, self.terms)
         if not check.late:
             return []

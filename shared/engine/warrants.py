@@ -17,14 +17,10 @@ from shared.errors import MarketValueUnavailable, RecordError
 from shared.events.inputs import (
     Amendment,
     CorporateAction,
-    Distribution,
     DividendAbandoned,
     EquivalentsExpired,
     EquivalentsIssued,
     EquivalentsRepriced,
-    InputRecord,
-    Issuance,
-    Reorganization,
     StockDividend,
     StockSplit,
     WarrantIssued,
@@ -52,9 +48,6 @@ from shared.warrant.timeline import (
     Entry,
     Timeline,
 )
-
-WARRANT_ACTIONS = (StockSplit, StockDividend, Distribution, Issuance, EquivalentsIssued,
-                   EquivalentsExpired, EquivalentsRepriced, Reorganization, Amendment)
 
 
 class WarrantDesk:
@@ -298,7 +291,3 @@ def _same(a: Notice, b: Notice) -> bool:
     return (a.price_before, a.price_after, a.shares_before, a.shares_after, a.calculation,
             a.effective_at) == (b.price_before, b.price_after, b.shares_before, b.shares_after,
                                 b.calculation, b.effective_at)
-
-
-def is_warrant_action(record: InputRecord) -> bool:
-    return isinstance(record, (*WARRANT_ACTIONS, DividendAbandoned))

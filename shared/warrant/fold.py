@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Literal, Protocol
 
 from shared.adjustments.calculation import AdjustmentResult
@@ -31,7 +31,7 @@ from shared.adjustments.formulas import (
     split_adjustment,
     stock_dividend_adjustment,
 )
-from shared.errors import AdjustmentRejected, MarketValueUnavailable, RecordError
+from shared.errors import AdjustmentNotApplicable, MarketValueUnavailable, RecordError
 from shared.events.inputs import (
     Amendment,
     Distribution,
@@ -51,6 +51,8 @@ from shared.numbers import ONE, div, mul, round_shares, show, show_price
 from shared.terms import Terms
 from shared.warrant.state import BasketItem, Book, CarriedForward, WarrantState
 
+# A carried-forward change is shown in percent cut (not rounded) to 4 places: one under the
+# 1% minimum never reads as "1.0000%" (0.999999% shows 0.9999%).
 PERCENT_PLACES = Decimal("0.0001")
 
 NoticeKind = Literal["adjustment", "adjustment_deferred", "adjustment_rejected",
@@ -195,7 +197,7 @@ def _share_number_change(w: WarrantState, r: AdjustmentResult, at: datetime, cau
         deferred = replace(w, carried=(*w.carried, unit))
         calc = (f"{r.calculation}. Carried forward under 4(g)(ii): with the adjustments "
                 f"pending it changes the Warrant Share Number by "
-                f"{show(((total - ONE) * 100).quantize(PERCENT_PLACES))}%,"
+                f"{show(((total - ONE) * 100).quantize(PERCENT_PLACES, ROUND_DOWN))}%,"
                 f" under the {show(terms.deferral_threshold * 100)}% minimum")
         return deferred, [Notice("adjustment_deferred", w.warrant, cause, r.section, at,
                                  r.price_before, r.price_after, r.shares_before,
@@ -271,7 +273,7 @@ def _distribution(book: Book, e: Distribution, at: datetime, ctx: Context) -> St
             lambda w: distribution_adjustment(w.price, w.shares, psmv, e.value_per_share,
                                               rounding=ctx.terms.share_rounding),
             ctx.terms, deferrable=True)
-    except AdjustmentRejected as exc:
+    except AdjustmentNotApplicable as exc:
         return book, [_rejected(e.id, "4(c)", at, str(exc))]
 
 
@@ -306,7 +308,7 @@ def _issuance_like(book: Book, at: datetime, cause: str, section: str, ctx: Cont
                                        floor=floor, keep_aggregate=keep,
                                        rounding=ctx.terms.share_rounding), section),
             ctx.terms, deferrable=keep, unadjusted=why)
-    except AdjustmentRejected as exc:
+    except AdjustmentNotApplicable as exc:
         return book, [_rejected(cause, section, at, str(exc))]
     return book2, notices
 
@@ -379,7 +381,7 @@ def _reorganization(book: Book, e: Reorganization, at: datetime) -> Step:
         states[wid] = replace(w, basket=basket, reorganized_by=e.id)
         notices.append(Notice("adjustment", w.warrant, e.id, "4(a)", at, w.price, w.price,
                               w.shares, w.shares, calc))
-    return replace(book.with_warrants(states), reorganized=True), notices
+    return book.with_warrants(states), notices
 
 
 def _amendment(book: Book, e: Amendment, at: datetime, ctx: Context) -> Step:
@@ -454,10 +456,8 @@ def apply(book: Book, fact: Fact, at: datetime, ctx: Context) -> Step:
     """The fold's transition: `fact`, taking effect at `at`, applied to `book`."""
     try:
         return _dispatch(book, fact, at, ctx)
-    except AdjustmentRejected as exc:
-        cause = fact.id
-        section = str(exc).split(" ", 1)[0].rstrip(":") if str(exc).startswith("4(") else "4"
-        return book, [_rejected(cause, section, at, str(exc))]
+    except AdjustmentNotApplicable as exc:
+        return book, [_rejected(fact.id, exc.section, at, str(exc))]
 
 
 def _dispatch(book: Book, fact: Fact, at: datetime, ctx: Context) -> Step:

@@ -1,9 +1,10 @@
 """Frozen state of the warrants of one symbol: what the fold carries from event to event.
 
 Must live here: each warrant's Warrant Price and Warrant Share Number in force, adjustments
-carried forward under 4(g)(ii), the successor basket after a 4(a) Triggering Event, the
-deemed issuances of Common Stock Equivalents outstanding (for 4(f)), the 4(b) ratio applied to
-the Original Issue Date floor, and the expiry instant (which a Section 10 amendment may move).
+carried forward under 4(g)(ii), the successor basket after a 4(a) Triggering Event, the 4(b)
+ratio applied to the Original Issue Date floor, and the expiry instant (which a Section 10
+amendment may move). The Common Stock Equivalents a 4(f) recomputation needs are the input
+records themselves, kept by the warrant desk (shared/engine/warrants.py).
 """
 
 from __future__ import annotations
@@ -52,17 +53,6 @@ class WarrantState:
         return replace(self, price=price, shares=shares)
 
 
-@dataclass(frozen=True, slots=True)
-class DeemedIssuance:
-    """Common Stock Equivalents deemed issued under 4(e), kept for a 4(f) recomputation."""
-
-    equivalents_id: str
-    cause_id: str
-    max_shares: Decimal
-    consideration: Decimal
-    outstanding_before: Decimal
-
-
 def _frozen(data: Mapping[str, WarrantState] | None = None) -> Mapping[str, WarrantState]:
     return MappingProxyType(dict(data or {}))
 
@@ -74,7 +64,6 @@ class Book:
     warrants: Mapping[str, WarrantState] = field(default_factory=_frozen)
     floor_factor: Decimal = ONE          # product of 4(b) ratios (old/new) since issue
     expires_at: datetime | None = None   # None: as the terms file says
-    reorganized: bool = False
 
     def with_warrant(self, state: WarrantState) -> Book:
         data = dict(self.warrants)

@@ -18,7 +18,7 @@ from shared.adjustments import (
     split_adjustment,
     stock_dividend_adjustment,
 )
-from shared.errors import AdjustmentRejected
+from shared.errors import AdjustmentNotApplicable
 
 EXAMPLES = Path(__file__).parents[1] / "resources" / "adjustments" / "examples.toml"
 CALLS: dict[str, tuple[str, Callable[..., AdjustmentResult | None]]] = {
@@ -53,7 +53,7 @@ def test_worked_example(example: dict[str, Any]) -> None:
     section, call = CALLS[example["call"]]
     arguments = _arguments(example["inputs"])
     if example["expect"] == "rejected":
-        with pytest.raises(AdjustmentRejected) as raised:
+        with pytest.raises(AdjustmentNotApplicable) as raised:
             call(**arguments)
         assert example["reason_contains"] in str(raised.value)
         return

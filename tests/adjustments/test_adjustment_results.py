@@ -14,7 +14,7 @@ from shared.adjustments import (
     split_adjustment,
     stock_dividend_adjustment,
 )
-from shared.errors import AdjustmentRejected
+from shared.errors import AdjustmentNotApplicable
 
 D = Decimal
 
@@ -45,7 +45,7 @@ def test_combine_runs_from_the_first_terms_to_the_last() -> None:
 def test_combine_refuses_results_that_do_not_follow_each_other() -> None:
     first = stock_dividend_adjustment(D("2.40"), D("1000.00"), D("0.10"))
     unrelated = stock_dividend_adjustment(D("2.40"), D("1000.00"), D("0.10"))
-    with pytest.raises(AdjustmentRejected, match="cannot combine 4\\(b\\) and 4\\(b\\)"):
+    with pytest.raises(AdjustmentNotApplicable, match="cannot combine 4\\(b\\) and 4\\(b\\)"):
         combine(first, unrelated)
 
 
@@ -82,22 +82,22 @@ def test_results_do_not_depend_on_the_callers_context() -> None:
     ],
 )
 def test_bad_price_is_rejected_with_the_reason(value: object, message: str) -> None:
-    with pytest.raises(AdjustmentRejected) as raised:
+    with pytest.raises(AdjustmentNotApplicable) as raised:
         split_adjustment(value, D("100.00"), D(2), D(1))  # type: ignore[arg-type]
     assert message in str(raised.value)
 
 
 def test_bad_share_number_and_rounding_are_rejected() -> None:
-    with pytest.raises(AdjustmentRejected, match="Warrant Share Number must be greater than"):
+    with pytest.raises(AdjustmentNotApplicable, match="Warrant Share Number must be greater than"):
         stock_dividend_adjustment(D("2.40"), D("-1"), D("0.10"))
-    with pytest.raises(AdjustmentRejected, match="share rounding must be greater than zero"):
+    with pytest.raises(AdjustmentNotApplicable, match="share rounding must be greater than zero"):
         stock_dividend_adjustment(D("2.40"), D("100"), D("0.10"), rounding=D(0))
-    with pytest.raises(AdjustmentRejected, match="dividend rate must be greater than zero"):
+    with pytest.raises(AdjustmentNotApplicable, match="dividend rate must be greater than zero"):
         stock_dividend_adjustment(D("2.40"), D("100"), D("0"))
 
 
 def test_a_negative_floor_is_rejected() -> None:
-    with pytest.raises(AdjustmentRejected, match="4\\(d\\): floor must not be negative"):
+    with pytest.raises(AdjustmentNotApplicable, match="4\\(d\\): floor must not be negative"):
         issuance_adjustment(D("2.40"), D("100"), D(100), D(10), D(0), floor=D("-1"))
 
 

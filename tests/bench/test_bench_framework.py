@@ -6,6 +6,7 @@ Speed is reported by the benchmark itself as a ratio; these tests only check the
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -88,12 +89,68 @@ def test_bench_command_runs_the_calendar_suite(
     assert "trading_days_after(d, 3) NASDAQ" in out and "pmc valid_days" in out
     results = json.loads(target.read_text(encoding="utf-8"))
     assert {r["suite"] for r in results} == {"calendar"}
-    assert len(results) == 4
+    names = [r["name"] for r in results]
+    # the rows of before stay, each with a precomputing peer beside it (services/bench/calendar.py)
+    for name in ("trading_days_after(d, 3) NASDAQ", "trading_days_after(d, 20) NASDAQ",
+                 "is_trading_day(d) NASDAQ", "trading_days_after(d, 3) 3 tiers+halts"):
+        assert name in names and f"{name} vs precomputed" in names
+    assert len(results) == 10
+    by_name = {r["name"]: r for r in results}
+    assert "per tier" in by_name["trading_days_after(d, 3) 3 tiers+halts"]["baseline_name"]
     for r in results:
         assert r["per_op_seconds"] > 0 and r["baseline_per_op_seconds"] > 0
         assert r["ratio"] == pytest.approx(r["baseline_per_op_seconds"] / r["per_op_seconds"])
+        # both sides on the same inputs, every answer compared
+        assert r["inputs"] == r["baseline_inputs"] == r["answers_checked"] == 300
+
+
+def test_calendar_suite_refuses_a_peer_that_disagrees() -> None:
+    from services.bench.calendar import _check
+
+    days = [date(2008, 11, 25), date(2008, 11, 26)]
+    _check("same", lambda d: d, "peer", lambda d: d, days)
+    with pytest.raises(BenchError, match="2008-11-26"):
+        _check("ours", lambda d: d, "peer",
+               lambda d: d + timedelta(days=d == date(2008, 11, 26)), days)
+
+
+def test_calendar_peers_give_the_contract_s_answers() -> None:
+    """The peers on hand-checked dates (tests/resources/exercise/README.md, delivery.toml):
+    3 Trading Days after 2008-11-25 on Nasdaq is 2008-12-01 (Thanksgiving 11-27 closed); in
+    the untraded span (New York business days) Veterans Day 2010-11-11 is none though Nasdaq
+    was open; on the Pink Sheets (NYSE schedule) 3 after 2008-11-26 with 12-01 halted is
+    11-28 (1), 12-02 (2), 12-03 (3)."""
+    import pandas_market_calendars as pmc
+
+    from services.bench.calendar import (
+        _after_baseline,
+        _after_precomputed,
+        _market_ordinals,
+        _spans,
+        _timeline_after_baseline,
+        _timeline_is_day_baseline,
+    )
+    from shared.venues import Venue
+
+    nasdaq = pmc.get_calendar("NASDAQ")
+    assert _after_baseline(nasdaq, 3)(date(2008, 11, 25)) == date(2008, 12, 1)
+    assert _after_precomputed(_market_ordinals(nasdaq), 3)(date(2008, 11, 25)) == \
+        date(2008, 12, 1)
+    markets = {"NASDAQ": nasdaq, "NYSE": pmc.get_calendar("NYSE")}
+    spans = _spans(Venue.NASDAQ)
+    is_day = _timeline_is_day_baseline(markets, frozenset(), spans)
+    assert not is_day(date(2010, 11, 11)) and is_day(date(2010, 11, 12))
+    after = _timeline_after_baseline(markets, frozenset({date(2008, 12, 1)}), spans, 3)
+    assert after(date(2008, 11, 26)) == date(2008, 12, 3)
 
 
 def test_bench_command_unknown_suite_exits_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["bench", "nope"]) == 2
     assert "unknown benchmark suite 'nope'" in capsys.readouterr().err
+
+
+def test_a_row_carries_its_figures_in_its_json() -> None:
+    row = BenchResult("memory", "growth", 1e-5, "decode", 1e-5,
+                      figures=(("quotes", 1000), ("rss_growth_bytes", 4096)))
+    data = row.as_json()
+    assert (data["quotes"], data["rss_growth_bytes"]) == (1000, 4096)
