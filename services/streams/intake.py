@@ -14,6 +14,17 @@ Inputs are taken in batches (services/streams/batching.py); the envelopes of a b
 one partition are written as one message, a pack (services/streams/pack.py), in the order the
 inputs were read, without waiting for each write.
 
+An input log that goes backwards (docs/operations.md, A log that goes backwards): an input
+topic deleted and re-created under a running worker hands intake offsets it has already
+forwarded, with other records; the fold would drop them as seen (by origin offset).
+`InputAnchors` keeps, per input partition, the offset and digest of the last message taken;
+when the next message handed in is not the one after it, or the highwater the consumer last
+fetched is at or below it (checked every `END_CHECK_SECONDS`: a consumer that keeps its
+position past the end of a new, shorter log is handed nothing, as on Tansu), the anchor is
+read back from the broker (services/streams/rebuild.py, `check_anchor`); if the partition no
+longer holds it the worker stops with exit status 3, before anything of the new log is
+forwarded.
+
 The boundary (docs/operations.md, Bad input): `envelopes` never raises. A message too large
 to forward (services/streams/limits.py) travels as its dead letter, made here from the whole
 message (bounded by shared/events); any other failure to read a message is a refusal that
@@ -23,7 +34,10 @@ becomes its dead letter in sequence. A message is never dropped, and never stops
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
+
+from faust.types import TP
 
 from services.kafka.partitioning import partition_of
 from services.kafka.settings import KafkaSettings
@@ -41,6 +55,7 @@ from services.streams.faults import agent_fault
 from services.streams.health import Health
 from services.streams.limits import MAX_INPUT_MESSAGE_BYTES, MAX_KEY_BYTES, MAX_RECORD_BYTES
 from services.streams.pack import PACK_HEADERS, Packer
+from services.streams.rebuild import Anchor, LogWentBackwards, check_anchor, stop_worker
 from services.streams.routing import route
 from shared.errors import RecordError
 from shared.events.boundary import admit
@@ -48,6 +63,67 @@ from shared.events.codec import dead_letter, encode
 from shared.events.outputs import DeadLetter
 
 log = logging.getLogger(__name__)
+
+END_CHECK_SECONDS = 2.0  # how often the input highwaters are compared with the anchors
+
+
+class InputAnchors:
+    """Per input partition, the last message intake took (offset, digest), checked against the
+    broker whenever the next message handed in is not the one after it: a re-read after a
+    rebalance or an agent restart (lower), a jump (higher: a transaction marker, or a new log).
+    One read-back per such break, not per message: once the anchor is found in place, the
+    messages up to it are the same log read again. `stop` is called with the error when the
+    partition lost the anchor (the worker exits: services/streams/rebuild.py, `stop_worker`)."""
+
+    def __init__(self, settings: KafkaSettings,
+                 stop: Callable[[LogWentBackwards], object]) -> None:
+        self.settings = settings
+        self.stop = stop
+        self._anchors: dict[tuple[str, int], Anchor] = {}
+        self._verified: set[tuple[str, int]] = set()  # anchor read back since the break
+        self._end_checked: dict[tuple[str, int], int] = {}  # the highwater last checked
+        self.checks = 0
+
+    async def take(self, topic: str, partition: int, offset: int, value: bytes | None
+                   ) -> None:
+        """Call for each input message before it is forwarded, in log order per partition."""
+        where = (topic, partition)
+        anchor = self._anchors.get(where)
+        if anchor is not None and offset != anchor.offset + 1 and where not in self._verified:
+            self.checks += 1
+            try:
+                await check_anchor(self.settings, topic, partition, anchor, offset,
+                                   did="forwarded")
+            except LogWentBackwards as exc:
+                self.stop(exc)
+                raise
+            self._verified.add(where)
+        if anchor is None or offset > anchor.offset:
+            self._anchors[where] = Anchor.of(offset, value)
+            self._verified.discard(where)
+            self._end_checked.pop(where, None)
+
+    async def check_ends(self, highwater: Callable[[str, int], int | None]) -> None:
+        """Read back the anchor of every partition whose highwater (`highwater(topic,
+        partition)`, None if unknown) says the log ends at or before it: a shorter log, or a
+        highwater under-reported (Tansu, broker.md pitfall 1); once per highwater seen."""
+        for where, anchor in list(self._anchors.items()):
+            try:
+                end = highwater(*where)
+            except Exception:
+                end = None
+            if end is None or end > anchor.offset or self._end_checked.get(where) == end:
+                continue
+            self._end_checked[where] = end
+            self.checks += 1
+            if self._anchors.get(where) is not anchor:
+                continue  # moved on while an earlier partition was checked
+            try:
+                await check_anchor(self.settings, *where, anchor, None, did="forwarded",
+                                   seen=f"the broker says the log ends at offset {end}")
+            except LogWentBackwards as exc:
+                self.stop(exc)
+                raise
 
 
 def envelopes(settings: KafkaSettings, kafka_topic: str, partition: int, offset: int,
@@ -127,6 +203,16 @@ def register(app: Any, sources: Any, sequenced: str, settings: KafkaSettings,
     `sequenced` the name of the sequenced topic; progress and crashes go to `health`."""
 
     fault = agent_fault("intake")  # None unless a test asks for a crash (faults.py)
+    anchors = InputAnchors(settings, stop=lambda exc: stop_worker(health, exc))
+
+    def highwater(topic: str, partition: int) -> int | None:
+        found = app.consumer.highwater(TP(topic, partition))
+        return int(found) if found is not None else None
+
+    async def check_input_ends() -> None:
+        await anchors.check_ends(highwater)
+
+    app.timer(END_CHECK_SECONDS)(check_input_ends)
 
     async def intake(stream: Any) -> None:
         async for events in stream.take_events(BATCH_MAX, within=BATCH_WITHIN):
@@ -135,6 +221,7 @@ def register(app: Any, sources: Any, sequenced: str, settings: KafkaSettings,
                 m = event.message
                 if fault is not None:
                     fault.check(m.value)
+                await anchors.take(m.topic, m.partition, m.offset, m.value)
                 for target, env in envelopes(settings, m.topic, m.partition, m.offset, m.key,
                                              m.value, dict(event.headers)):
                     packer = packers.get(target)

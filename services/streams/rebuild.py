@@ -17,6 +17,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import os
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +30,7 @@ from aiokafka.errors import KafkaError, OffsetOutOfRangeError
 from services.kafka.client import connection_kwargs, reader_kwargs
 from services.kafka.settings import KafkaSettings
 from services.streams.envelope import Envelope
+from services.streams.health import Health
 from services.streams.pack import envelopes_of
 from shared.errors import BrokerError
 
@@ -142,13 +145,15 @@ EXIT_LOG_WENT_BACKWARDS = 3
 
 
 async def check_anchor(settings: KafkaSettings, topic: str, partition: int, anchor: Anchor,
-                       handed: int) -> None:
+                       handed: int | None, *, did: str = "folded", seen: str = "") -> None:
     """Raise LogWentBackwards unless `topic[partition]` still holds the anchor's message.
 
     Called when a message at or below the anchor is handed in (`handed`): after a restart of
     the agent or a rebalance that is the log read again; after the broker lost its log (a
     memory broker restarted, a topic deleted and re-created, an unclean leader election) it is
-    a new log. Reading the one message tells the two apart without end offsets.
+    a new log. Reading the one message tells the two apart without end offsets. `did` says
+    what this worker did with the partition's messages (the intake "forwarded" them); `seen`,
+    when no message was handed in (`handed` None), what made it look.
     """
     tp = TopicPartition(topic, partition)
     kwargs = reader_kwargs(settings)
@@ -182,13 +187,32 @@ async def check_anchor(settings: KafkaSettings, topic: str, partition: int, anch
         found = f"an error reading it ({exc})"
     finally:
         await consumer.stop()
+    if handed is not None:
+        seen = f"offset {handed} was handed in {'again' if handed <= anchor.offset else 'next'}"
     raise LogWentBackwards(
-        f"{topic}[{partition}] went backwards: this worker folded it up to offset "
-        f"{anchor.offset}, offset {handed} was handed in again, and the broker has {found} at "
-        f"offset {anchor.offset}. The log is not the one the warrant state was folded from "
-        f"(a broker that lost its data, or a topic re-created); stopping rather than folding "
-        f"on into a wrong state. Restore the log or start the broker and the workers afresh "
-        f"and replay the inputs (docs/operations.md).")
+        f"{topic}[{partition}] went backwards: this worker {did} it up to offset "
+        f"{anchor.offset}, {seen}, and the broker has {found} "
+        f"at offset {anchor.offset}. The log is not the one this worker {did} (a broker that "
+        f"lost its data, or a topic re-created); stopping rather than folding on into a wrong "
+        f"state. Restore the log or start the broker and the workers afresh and replay the "
+        f"inputs (docs/operations.md).")
+
+
+def stop_worker(health: Health | None, exc: LogWentBackwards) -> None:
+    """Stop the worker at once: a clear error and exit status EXIT_LOG_WENT_BACKWARDS.
+
+    Not Faust's clean stop: that waits for the message in hand to be acknowledged and then
+    commits offsets of the new log; nothing of the new log may be folded, forwarded or
+    committed on the old state. The producer has nothing of it to flush (the checks run before
+    the fold and before intake forwards), and an embedded broker child dies with this process
+    (services/kafka/embedded.py)."""
+    if health is not None:
+        health.fatal = str(exc)
+    log.critical("%s", exc)
+    print(f"warrantwatch worker: {exc}", file=sys.stderr, flush=True)
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    os._exit(EXIT_LOG_WENT_BACKWARDS)
 
 
 async def committed_offset(settings: KafkaSettings, topic: str, partition: int) -> int:

@@ -36,8 +36,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import sys
 import time
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -54,13 +52,13 @@ from services.streams.health import Health
 from services.streams.outputs import OutputPublisher
 from services.streams.pack import envelopes_of
 from services.streams.rebuild import (
-    EXIT_LOG_WENT_BACKWARDS,
     Anchor,
     AnchorMismatch,
     LogWentBackwards,
     check_anchor,
     committed_offset,
     replay_partition,
+    stop_worker,
 )
 from services.streams.snapshots import Send, read_latest, restore, take, write
 from shared.engine import Engine
@@ -375,15 +373,5 @@ async def _handle(state: WarrantState, message: Any, headers: Any) -> list[Step]
 
 
 async def _stop_worker(state: WarrantState, exc: LogWentBackwards) -> None:
-    """Stop the worker at once: a clear error and exit status EXIT_LOG_WENT_BACKWARDS.
-
-    Not Faust's clean stop: that waits for the message in hand to be acknowledged and then
-    commits offsets of the new log; nothing of the new log may be folded or committed on the
-    old state. The producer has nothing of it to flush (the check runs before the fold), and
-    an embedded broker child dies with this process (services/kafka/embedded.py)."""
-    state.health.fatal = str(exc)
-    log.critical("%s", exc)
-    print(f"warrantwatch worker: {exc}", file=sys.stderr, flush=True)
-    for handler in logging.getLogger().handlers:
-        handler.flush()
-    os._exit(EXIT_LOG_WENT_BACKWARDS)
+    """Stop the worker at once (services/streams/rebuild.py: `stop_worker`)."""
+    stop_worker(state.health, exc)
