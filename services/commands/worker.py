@@ -38,7 +38,9 @@ def settings_from_args(args: argparse.Namespace) -> KafkaSettings:
             broker=args.broker, profile=args.profile, topic_prefix=args.topic_prefix,
             partitions=args.partitions, replication_factor=args.replication_factor,
             processing_guarantee=args.processing_guarantee, app_id=args.app_id,
-            web_bind=args.web_bind, web_port=args.web_port)
+            web_bind=args.web_bind, web_port=args.web_port,
+            snapshot_every=args.snapshot_every,
+            sequenced_retention_ms=args.sequenced_retention_ms)
     except ValueError as exc:
         raise BrokerError(str(exc)) from None
 
@@ -141,6 +143,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p.add_argument("--web-bind", help=f"${env['web_bind']} (default 127.0.0.1)")
     p.add_argument("--web-port", type=int,
                    help=f"${env['web_port']} (default 6066; 0 picks a free port)")
+    p.add_argument("--snapshot-every", type=int, metavar="RECORDS",
+                   help=f"a snapshot of each partition's state after this many records "
+                        f"(${env['snapshot_every']}; default 10000; 0: none)")
+    p.add_argument("--sequenced-retention-ms", type=int, metavar="MS",
+                   help=f"retention of the sequenced log when created "
+                        f"(${env['sequenced_retention_ms']}; default -1: for ever)")
     add_terms_flags(p)
     p.add_argument("--clock", action="store_true",
                    help="also run the clock (ticks at closes, deadlines, --clock-every); "

@@ -18,6 +18,13 @@ Environment variables (each also a flag of the commands that talk to Kafka):
   WARRANTWATCH_SASL_PASSWORD, WARRANTWATCH_SSL_CAFILE: SASL/TLS for a real cluster.
 - WARRANTWATCH_ALLOW_PLAINTEXT_SASL: `true` to let SASL run without TLS (`SASL_PLAINTEXT`,
   the password readable on the wire); refused otherwise.
+- WARRANTWATCH_SNAPSHOT_EVERY: write a snapshot of a partition's warrant state after this
+  many records folded since the last one (default 10,000; 0: never, every takeover folds the
+  whole log). Snapshots are also written when a partition is closed (revoked or the worker
+  stopped). services/streams/snapshots.py, docs/operations.md "State across restarts".
+- WARRANTWATCH_SEQUENCED_RETENTION_MS: retention of the sequenced log when the worker creates
+  it (default -1: for ever). Finite only with snapshots, and longer than what docs/operations.md
+  "State across restarts" says is safe.
 
 Security rule (docs/operations.md, Settings): the protocol is one of `SECURITY_PROTOCOLS`; a
 SASL mechanism goes with a `SASL_*` protocol and a `SASL_*` protocol with a mechanism, a user
@@ -59,8 +66,14 @@ ENVIRONMENT: dict[str, str] = {
     "sasl_password": "WARRANTWATCH_SASL_PASSWORD",
     "ssl_cafile": "WARRANTWATCH_SSL_CAFILE",
     "allow_plaintext_sasl": "WARRANTWATCH_ALLOW_PLAINTEXT_SASL",
+    "snapshot_every": "WARRANTWATCH_SNAPSHOT_EVERY",
+    "sequenced_retention_ms": "WARRANTWATCH_SEQUENCED_RETENTION_MS",
 }
-_INTEGERS = frozenset({"partitions", "replication_factor", "web_port"})
+_INTEGERS = frozenset({"partitions", "replication_factor", "web_port", "snapshot_every",
+                       "sequenced_retention_ms"})
+# Records folded between two snapshots of a partition: a takeover folds at most this many
+# records after loading the latest snapshot (docs/operations.md, State across restarts).
+DEFAULT_SNAPSHOT_EVERY = 10_000
 _BOOLEANS = frozenset({"allow_plaintext_sasl"})
 
 
@@ -81,6 +94,8 @@ class KafkaSettings:
     sasl_password: str | None = None
     ssl_cafile: str | None = None
     allow_plaintext_sasl: bool = False
+    snapshot_every: int = DEFAULT_SNAPSHOT_EVERY
+    sequenced_retention_ms: int = -1
 
     def __repr__(self) -> str:
         """Every setting but the password, which shows as set or not (logs, tracebacks)."""
@@ -106,6 +121,19 @@ class KafkaSettings:
             raise ValueError(f"broker profile {self.profile!r}: one of {', '.join(PROFILES)}")
         if not 0 <= self.web_port <= 65535:
             raise ValueError(f"web port {self.web_port} is not a TCP port")
+        if self.snapshot_every < 0:
+            raise ValueError(f"{ENVIRONMENT['snapshot_every']} must be 0 (no snapshots) or "
+                             f"more, got {self.snapshot_every}")
+        if self.sequenced_retention_ms == 0 or self.sequenced_retention_ms < -1:
+            raise ValueError(f"{ENVIRONMENT['sequenced_retention_ms']} must be -1 (for ever) "
+                             f"or a positive number of milliseconds, got "
+                             f"{self.sequenced_retention_ms}")
+        if self.sequenced_retention_ms != -1 and self.snapshot_every == 0:
+            raise ValueError(f"{ENVIRONMENT['sequenced_retention_ms']}="
+                             f"{self.sequenced_retention_ms} with "
+                             f"{ENVIRONMENT['snapshot_every']}=0: without snapshots the warrant "
+                             f"state is rebuilt from the whole sequenced log, which must then "
+                             f"be kept for ever")
         self._check_security()
 
     def _check_security(self) -> None:

@@ -55,9 +55,10 @@ from services.kafka.settings import KafkaSettings
 from services.kafka.topics import input_topics, intake_group, sequenced_topic
 from services.streams.faults import agent_fault
 from services.streams.health import Health
-from services.streams.intake import envelopes
+from services.streams.intake import END_CHECK_SECONDS, InputAnchors, envelopes
 from services.streams.outputs import worker_name
 from services.streams.pack import PACK_HEADERS, Packer
+from services.streams.rebuild import stop_worker
 
 log = logging.getLogger(__name__)
 
@@ -139,6 +140,8 @@ class BatchIntake(mode.Service):
         self._last_commit = time.monotonic()
         self._commit_interval = profile_for(settings).commit_interval
         self._fault = agent_fault(AGENT)  # None unless a test asks for a crash (faults.py)
+        # an input log that goes backwards stops the worker (intake.py, InputAnchors)
+        self.anchors = InputAnchors(settings, stop=lambda exc: stop_worker(health, exc))
 
     async def on_start(self) -> None:
         kwargs = producer_kwargs(self.settings)
@@ -189,10 +192,11 @@ class BatchIntake(mode.Service):
     async def handle(self, batch: Mapping[TopicPartition, Sequence[Any]]) -> None:
         """Forward one batch; commit when it is time. The caller holds the lock."""
         count = sum(len(messages) for messages in batch.values())
-        if self._fault is not None:  # outside the boundary, where a fault of intake would be
-            for messages in batch.values():
-                for m in messages:
+        for messages in batch.values():
+            for m in messages:
+                if self._fault is not None:  # outside the boundary, as a fault of intake
                     self._fault.check(m.value)
+                await self.anchors.take(m.topic, m.partition, m.offset, m.value)
         if count:
             packs = forward(self.settings, batch)
             nexts = {tp: messages[-1].offset + 1 for tp, messages in batch.items() if messages}
@@ -213,6 +217,19 @@ class BatchIntake(mode.Service):
         if self._pending and (count < BATCH_RECORDS or
                               time.monotonic() - self._last_commit >= self._commit_interval):
             await self._commit()
+
+    @mode.Service.timer(END_CHECK_SECONDS)
+    async def _check_input_ends(self) -> None:
+        """A shorter input log under a consumer that kept its position (intake.py)."""
+        if self.consumer is None:
+            return
+
+        def highwater(topic: str, partition: int) -> int | None:
+            found = self.consumer.highwater(TopicPartition(topic, partition))
+            return int(found) if found is not None else None
+
+        async with self._lock:
+            await self.anchors.check_ends(highwater)
 
     async def _send(self, packs: Mapping[int, Iterable[bytes]]) -> None:
         for target, values in packs.items():

@@ -13,6 +13,12 @@ Duplicates: intake is at-least-once, so after a crash it may forward an input ag
 is dropped if its input message (topic, partition, offset) is not past the last one taken
 from that input partition, or if its place was already taken.
 
+State across restarts (docs/operations.md): besides the engine, the fold keeps the gap-free
+buffer (the next place and the records waiting for a gap to fill) and the last origin offset
+taken from each input partition. `FoldState` is that, without the engine, so a snapshot
+(services/streams/snapshots.py) can carry it with the engine's own snapshot; `restore` puts
+it back into a fresh fold. The output numbering is per input and keeps nothing between them.
+
 The boundary (docs/operations.md, Bad input): `apply` never raises. Any exception the engine
 raises on a record becomes one dead letter; each output is encoded here, and one that does
 not encode (or is larger than services/streams/limits.py allows) is replaced by a dead letter,
@@ -61,6 +67,16 @@ class Step:
     duplicates: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class FoldState:
+    """What a `PartitionFold` keeps besides its engine: the gap-free buffer of file-order
+    places and the last origin offset taken from each input partition."""
+
+    next_seq: int
+    pending: tuple[Envelope, ...]
+    last_origin: tuple[tuple[str, int, int], ...]  # (input topic, partition, offset)
+
+
 class PartitionFold:
     """Sequencer and engine for partition `partition` of `partitions`."""
 
@@ -72,6 +88,29 @@ class PartitionFold:
         self._next_seq = 1
         self._pending: dict[int, Envelope] = {}
         self._last_origin: dict[tuple[str, int], int] = {}
+
+    @property
+    def symbols(self) -> list[str]:
+        """The symbols whose state this partition holds (the terms routed to it)."""
+        return [s for s in self._rank
+                if partition_of(s.encode(), self.partitions) == self.partition]
+
+    def state(self) -> FoldState:
+        return FoldState(self._next_seq,
+                         tuple(self._pending[seq] for seq in sorted(self._pending)),
+                         tuple((t, p, o) for (t, p), o in sorted(self._last_origin.items())))
+
+    def restore(self, state: FoldState) -> None:
+        """Take up `state` (of a fold of this partition at some offset): its engine state is
+        loaded separately (services/streams/snapshots.py)."""
+        pending: dict[int, Envelope] = {}
+        for env in state.pending:
+            if env.place is None:
+                raise ValueError("a record waiting in the gap-free buffer has no place")
+            pending[env.place.seq] = env
+        self._next_seq = state.next_seq
+        self._pending = pending
+        self._last_origin = {(t, p): o for t, p, o in state.last_origin}
 
     @property
     def waiting(self) -> int:

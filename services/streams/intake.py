@@ -14,6 +14,17 @@ Inputs are taken in batches by an aiokafka consumer (services/streams/batch_inta
 envelopes of a batch bound for one partition are written as one message, a pack
 (services/streams/pack.py), in the order the inputs were read, without waiting for each write.
 
+An input log that goes backwards (docs/operations.md, A log that goes backwards): an input
+topic deleted and re-created under a running worker hands intake offsets it has already
+forwarded, with other records; the fold would drop them as seen (by origin offset).
+`InputAnchors` keeps, per input partition, the offset and digest of the last message taken;
+when the next message handed in is not the one after it, or the highwater the consumer last
+fetched is at or below it (checked every `END_CHECK_SECONDS`: a consumer that keeps its
+position past the end of a new, shorter log is handed nothing, as on Tansu), the anchor is
+read back from the broker (services/streams/rebuild.py, `check_anchor`); if the partition no
+longer holds it the worker stops with exit status 3, before anything of the new log is
+forwarded.
+
 The boundary (docs/operations.md, Bad input): `envelopes` never raises. A message too large
 to forward (services/streams/limits.py) travels as its dead letter, made here from the whole
 message (bounded by shared/events); any other failure to read a message is a refusal that
@@ -23,6 +34,7 @@ becomes its dead letter in sequence. A message is never dropped, and never stops
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from services.kafka.partitioning import partition_of
 from services.kafka.settings import KafkaSettings
@@ -36,6 +48,7 @@ from services.streams.envelope import (
     parse_input_sequences,
 )
 from services.streams.limits import MAX_INPUT_MESSAGE_BYTES, MAX_KEY_BYTES, MAX_RECORD_BYTES
+from services.streams.rebuild import Anchor, LogWentBackwards, check_anchor
 from services.streams.routing import route
 from shared.errors import RecordError
 from shared.events.boundary import admit
@@ -43,6 +56,67 @@ from shared.events.codec import dead_letter, encode
 from shared.events.outputs import DeadLetter
 
 log = logging.getLogger(__name__)
+
+END_CHECK_SECONDS = 2.0  # how often the input highwaters are compared with the anchors
+
+
+class InputAnchors:
+    """Per input partition, the last message intake took (offset, digest), checked against the
+    broker whenever the next message handed in is not the one after it: a re-read after a
+    rebalance or an agent restart (lower), a jump (higher: a transaction marker, or a new log).
+    One read-back per such break, not per message: once the anchor is found in place, the
+    messages up to it are the same log read again. `stop` is called with the error when the
+    partition lost the anchor (the worker exits: services/streams/rebuild.py, `stop_worker`)."""
+
+    def __init__(self, settings: KafkaSettings,
+                 stop: Callable[[LogWentBackwards], object]) -> None:
+        self.settings = settings
+        self.stop = stop
+        self._anchors: dict[tuple[str, int], Anchor] = {}
+        self._verified: set[tuple[str, int]] = set()  # anchor read back since the break
+        self._end_checked: dict[tuple[str, int], int] = {}  # the highwater last checked
+        self.checks = 0
+
+    async def take(self, topic: str, partition: int, offset: int, value: bytes | None
+                   ) -> None:
+        """Call for each input message before it is forwarded, in log order per partition."""
+        where = (topic, partition)
+        anchor = self._anchors.get(where)
+        if anchor is not None and offset != anchor.offset + 1 and where not in self._verified:
+            self.checks += 1
+            try:
+                await check_anchor(self.settings, topic, partition, anchor, offset,
+                                   did="forwarded")
+            except LogWentBackwards as exc:
+                self.stop(exc)
+                raise
+            self._verified.add(where)
+        if anchor is None or offset > anchor.offset:
+            self._anchors[where] = Anchor.of(offset, value)
+            self._verified.discard(where)
+            self._end_checked.pop(where, None)
+
+    async def check_ends(self, highwater: Callable[[str, int], int | None]) -> None:
+        """Read back the anchor of every partition whose highwater (`highwater(topic,
+        partition)`, None if unknown) says the log ends at or before it: a shorter log, or a
+        highwater under-reported (Tansu, broker.md pitfall 1); once per highwater seen."""
+        for where, anchor in list(self._anchors.items()):
+            try:
+                end = highwater(*where)
+            except Exception:
+                end = None
+            if end is None or end > anchor.offset or self._end_checked.get(where) == end:
+                continue
+            self._end_checked[where] = end
+            self.checks += 1
+            if self._anchors.get(where) is not anchor:
+                continue  # moved on while an earlier partition was checked
+            try:
+                await check_anchor(self.settings, *where, anchor, None, did="forwarded",
+                                   seen=f"the broker says the log ends at offset {end}")
+            except LogWentBackwards as exc:
+                self.stop(exc)
+                raise
 
 
 def envelopes(settings: KafkaSettings, kafka_topic: str, partition: int, offset: int,

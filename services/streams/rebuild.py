@@ -3,7 +3,9 @@
 The warrant state is a pure fold of that log (services/streams/fold.py). A worker that gets a
 partition it has no state for (start, restart, rebalance) folds the log up to the first offset
 it is handed, silently: every output of those records was published before their offsets were
-committed (Faust flushes the producer before each commit).
+committed (Faust flushes the producer before each commit). With a snapshot
+(services/streams/snapshots.py) it starts after the snapshot's offset instead of offset 0,
+once the message there is checked to be the one the snapshot was taken after.
 
 No end offsets are asked for (broker.md pitfall 1): the read stops at the offset in hand, or,
 for a partition a query asks about before any record of it was handed over, at the group's
@@ -15,6 +17,8 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import os
+import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,6 +30,7 @@ from aiokafka.errors import KafkaError, OffsetOutOfRangeError
 from services.kafka.client import connection_kwargs, reader_kwargs
 from services.kafka.settings import KafkaSettings
 from services.streams.envelope import Envelope
+from services.streams.health import Health
 from services.streams.pack import envelopes_of
 from shared.errors import BrokerError
 
@@ -39,15 +44,20 @@ STALL_SECONDS = 30.0
 
 async def replay_partition(settings: KafkaSettings, topic: str, partition: int, until: int,
                            apply: Callable[[Envelope], object],
-                           on_message: Callable[[int, bytes | None], object] | None = None
-                           ) -> int:
+                           on_message: Callable[[int, bytes | None], object] | None = None,
+                           *, since: Anchor | None = None) -> int:
     """Feed `apply` every envelope of the messages of `topic`/`partition` with an offset
-    below `until`, in log order.
+    below `until`, in log order: from offset 0, or after `since`, the anchor of a snapshot
+    (services/streams/snapshots.py), whose message is read first and must be the one the
+    snapshot was taken after (AnchorMismatch if not: the snapshot is of another log).
 
-    Returns how many messages were read. BrokerError if the log no longer starts at offset 0
-    (its retention removed records the state needs) or stops short of `until`.
+    Returns how many messages were folded. BrokerError if the log no longer holds what the
+    state needs (its retention removed records after the snapshot, or from offset 0 without
+    one) or stops short of `until`.
     """
-    if until <= 0:
+    first = 0 if since is None else since.offset
+    stop = until if since is None else max(until, since.offset + 1)
+    if stop <= first:
         return 0
     tp = TopicPartition(topic, partition)
     consumer = AIOKafkaConsumer(**reader_kwargs(settings))
@@ -55,21 +65,39 @@ async def replay_partition(settings: KafkaSettings, topic: str, partition: int, 
     try:
         consumer.assign([tp])
         start = (await consumer.beginning_offsets([tp]))[tp]
-        if start > 0:
-            raise BrokerError(f"{topic}[{partition}] starts at offset {start}: records the "
-                              f"warrant state is built from were deleted (retention must be "
-                              f"unlimited on this topic)")
-        consumer.seek(tp, 0)
+        if start > first:
+            if since is None:
+                raise BrokerError(f"{topic}[{partition}] starts at offset {start}: records the "
+                                  f"warrant state is built from were deleted, and there is no "
+                                  f"snapshot to start from (the retention of this topic must "
+                                  f"be longer than snapshots are apart: docs/operations.md)")
+            if start > since.offset + 1:
+                raise BrokerError(f"{topic}[{partition}] starts at offset {start}: records "
+                                  f"after the snapshot at offset {since.offset} were deleted "
+                                  f"(docs/operations.md: what retention is safe)")
+            log.warning("%s[%d]: the message at offset %d, after which the snapshot was "
+                        "taken, was deleted; it cannot be checked", topic, partition,
+                        since.offset)
+        consumer.seek(tp, max(first, start))
         count = 0
         idle_ms = 0
-        while await consumer.position(tp) < until:
+        while await consumer.position(tp) < stop:
             batch = await consumer.getmany(tp, timeout_ms=FETCH_TIMEOUT_MS)
             messages = batch.get(tp, [])
             idle_ms = 0 if messages else idle_ms + FETCH_TIMEOUT_MS
             if idle_ms >= STALL_SECONDS * 1000:
-                raise BrokerError(f"{topic}[{partition}] gave nothing below offset {until} "
+                raise BrokerError(f"{topic}[{partition}] gave nothing below offset {stop} "
                                   f"for {STALL_SECONDS} s while rebuilding the warrant state")
             for message in messages:
+                if message.offset >= stop:
+                    break
+                if since is not None and message.offset <= since.offset:
+                    if (message.offset == since.offset
+                            and Anchor.of(message.offset, message.value) != since):
+                        raise AnchorMismatch(
+                            f"{topic}[{partition}]@{since.offset} is not the message the "
+                            f"snapshot was taken after (another log)")
+                    continue
                 if message.offset >= until:
                     break
                 try:
@@ -101,6 +129,11 @@ class Anchor:
         return cls(offset, hashlib.sha256(value or b"").hexdigest())
 
 
+class AnchorMismatch(BrokerError):
+    """The sequenced log does not hold, at a snapshot's offset, the message the snapshot was
+    taken after: the snapshot is of another log and must not be used."""
+
+
 class LogWentBackwards(BrokerError):
     """A partition no longer holds what this worker folded from it (docs/operations.md: a log
     that goes backwards). The state folded from the old log cannot go on with this one."""
@@ -112,13 +145,15 @@ EXIT_LOG_WENT_BACKWARDS = 3
 
 
 async def check_anchor(settings: KafkaSettings, topic: str, partition: int, anchor: Anchor,
-                       handed: int) -> None:
+                       handed: int | None, *, did: str = "folded", seen: str = "") -> None:
     """Raise LogWentBackwards unless `topic[partition]` still holds the anchor's message.
 
     Called when a message at or below the anchor is handed in (`handed`): after a restart of
     the agent or a rebalance that is the log read again; after the broker lost its log (a
     memory broker restarted, a topic deleted and re-created, an unclean leader election) it is
-    a new log. Reading the one message tells the two apart without end offsets.
+    a new log. Reading the one message tells the two apart without end offsets. `did` says
+    what this worker did with the partition's messages (the intake "forwarded" them); `seen`,
+    when no message was handed in (`handed` None), what made it look.
     """
     tp = TopicPartition(topic, partition)
     kwargs = reader_kwargs(settings)
@@ -152,13 +187,32 @@ async def check_anchor(settings: KafkaSettings, topic: str, partition: int, anch
         found = f"an error reading it ({exc})"
     finally:
         await consumer.stop()
+    if handed is not None:
+        seen = f"offset {handed} was handed in {'again' if handed <= anchor.offset else 'next'}"
     raise LogWentBackwards(
-        f"{topic}[{partition}] went backwards: this worker folded it up to offset "
-        f"{anchor.offset}, offset {handed} was handed in again, and the broker has {found} at "
-        f"offset {anchor.offset}. The log is not the one the warrant state was folded from "
-        f"(a broker that lost its data, or a topic re-created); stopping rather than folding "
-        f"on into a wrong state. Restore the log or start the broker and the workers afresh "
-        f"and replay the inputs (docs/operations.md).")
+        f"{topic}[{partition}] went backwards: this worker {did} it up to offset "
+        f"{anchor.offset}, {seen}, and the broker has {found} "
+        f"at offset {anchor.offset}. The log is not the one this worker {did} (a broker that "
+        f"lost its data, or a topic re-created); stopping rather than folding on into a wrong "
+        f"state. Restore the log or start the broker and the workers afresh and replay the "
+        f"inputs (docs/operations.md).")
+
+
+def stop_worker(health: Health | None, exc: LogWentBackwards) -> None:
+    """Stop the worker at once: a clear error and exit status EXIT_LOG_WENT_BACKWARDS.
+
+    Not Faust's clean stop: that waits for the message in hand to be acknowledged and then
+    commits offsets of the new log; nothing of the new log may be folded, forwarded or
+    committed on the old state. The producer has nothing of it to flush (the checks run before
+    the fold and before intake forwards), and an embedded broker child dies with this process
+    (services/kafka/embedded.py)."""
+    if health is not None:
+        health.fatal = str(exc)
+    log.critical("%s", exc)
+    print(f"warrantwatch worker: {exc}", file=sys.stderr, flush=True)
+    for handler in logging.getLogger().handlers:
+        handler.flush()
+    os._exit(EXIT_LOG_WENT_BACKWARDS)
 
 
 async def committed_offset(settings: KafkaSettings, topic: str, partition: int) -> int:

@@ -1,11 +1,18 @@
 """The warrant state agent: folds the sequenced topic, one `PartitionFold` per partition.
 
-State across restarts is rebuilt from the input log: when this worker is handed a partition
-it has no state for (first start, restart after a crash, a rebalance), it re-folds the
-sequenced partition from offset 0 up to the offset in hand without publishing (those outputs
-were published before their offsets were committed), then carries on publishing. Outputs of
-records after the last commit are published again after a crash, with the same ids:
-at-least-once delivery with idempotent outputs (docs/operations.md).
+State across restarts (docs/operations.md): when this worker is handed a partition it has no
+state for (first start, restart after a crash, a rebalance), it loads the partition's latest
+snapshot (services/streams/snapshots.py) and re-folds the sequenced partition from the
+offset after it (from offset 0 without one) up to the offset in hand, without publishing
+(those outputs were published before their offsets were committed), then carries on
+publishing. Outputs of records after the last commit are published again after a crash, with
+the same ids: at-least-once delivery with idempotent outputs.
+
+Snapshots are written every `snapshot_every` records of a partition and when it is closed
+(revoked from this worker, or the worker stopping), each after the producer has flushed the
+outputs of every record it covers. So a snapshot may cover records past the committed offset:
+a worker that loads it skips those records when they are handed in (their outputs are out),
+as a rebuild would have re-published them with the same ids.
 
 The agent takes the sequenced log in batches (`batching.py`), each message a pack of
 envelopes (`pack.py`): the envelopes are folded one by one in log order, and their outputs
@@ -29,8 +36,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import sys
 import time
 from collections.abc import Iterable, Sequence
 from typing import Any
@@ -47,14 +52,17 @@ from services.streams.health import Health
 from services.streams.outputs import OutputPublisher
 from services.streams.pack import envelopes_of
 from services.streams.rebuild import (
-    EXIT_LOG_WENT_BACKWARDS,
     Anchor,
+    AnchorMismatch,
     LogWentBackwards,
     check_anchor,
     committed_offset,
     replay_partition,
+    stop_worker,
 )
+from services.streams.snapshots import Send, read_latest, restore, take, write
 from shared.engine import Engine
+from shared.errors import SnapshotError
 from shared.events.codec import dead_letter, encode
 from shared.terms import Terms
 
@@ -78,6 +86,15 @@ class WarrantState:
         # taken (a WarrantState used without Faust, as in the rebuild tests)
         self.assigned: frozenset[int] | None = None
         self.rebuilt_records = 0
+        # records folded since the partition's last snapshot, its next slot, the offsets a
+        # loaded snapshot covers beyond the offset in hand, partitions with outputs in hand
+        self._since_snapshot: dict[int, int] = {}
+        self._slot: dict[int, int] = {}
+        self._skip: dict[int, tuple[int, int]] = {}
+        self._unpublished: set[int] = set()
+        self.snapshots_loaded = 0
+        self.snapshots_written = 0
+        self.snapshot_bytes = 0  # the size of the last snapshot written or loaded
         # The first engine of a process builds the Trading Day tables (seconds of CPU); done
         # here, before the worker joins its group, it cannot stall the heartbeats of the
         # consumer and get this worker thrown out of the group (the session timeout is 1.5 s
@@ -87,6 +104,10 @@ class WarrantState:
     def partition_of(self, symbol: str) -> int:
         """The sequenced partition that holds `symbol`'s state."""
         return partition_of(symbol.encode(), self.settings.partitions)
+
+    def held(self) -> list[int]:
+        """The partitions this worker has a fold of."""
+        return sorted(self._folds)
 
     def owns(self, partition: int) -> bool:
         return self.assigned is None or partition in self.assigned
@@ -100,6 +121,9 @@ class WarrantState:
         if not self.owns(partition):
             return None
         fold = self._folds.get(partition)
+        skip = self._skip.get(partition)
+        if fold is not None and skip is not None and skip[0] <= offset <= skip[1]:
+            return []  # in the snapshot loaded at takeover; its outputs were out before it
         if fold is None or offset <= self._last_offset[partition]:
             anchor = self._anchor.get(partition)
             if fold is not None and anchor is not None:
@@ -107,11 +131,58 @@ class WarrantState:
             fold = await self._load(partition, offset, reload=fold is not None)
             if not self.owns(partition):  # the group moved it away during the rebuild
                 return None
+            skip = self._skip.get(partition)
+            if skip is not None and skip[0] <= offset <= skip[1]:
+                return []  # the snapshot loaded covers it
         steps = [fold.apply(env) for env in message]
         self._last_offset[partition] = offset
         self._anchor[partition] = Anchor.of(offset, value)
+        self._skip.pop(partition, None)
+        self._since_snapshot[partition] = self._since_snapshot.get(partition, 0) + len(message)
+        self._unpublished.add(partition)
         return steps
 
+    def published(self, partition: int) -> None:
+        """Every output of the records folded so far has been handed to the producer."""
+        self._unpublished.discard(partition)
+
+    def due(self) -> list[int]:
+        """The partitions that have folded `snapshot_every` records since their last snapshot."""
+        every = self.settings.snapshot_every
+        if every <= 0:
+            return []
+        return [p for p, n in self._since_snapshot.items() if n >= every and p in self._folds]
+
+    async def snapshot(self, partition: int, send: Send) -> int | None:
+        """Write the snapshot of `partition` (the producer must have flushed every output of
+        the records folded so far); its size in bytes, None if there is nothing to write."""
+        fold = self._folds.get(partition)
+        anchor = self._anchor.get(partition)
+        if (self.settings.snapshot_every <= 0 or fold is None or anchor is None
+                or partition in self._unpublished):
+            return None
+        started = time.perf_counter()
+        slot = self._slot.get(partition, 0)
+        size = await write(self.settings, send, take(fold, anchor, slot))
+        self._slot[partition] = (slot + 1) % 2
+        self._since_snapshot[partition] = 0
+        self.snapshots_written += 1
+        self.snapshot_bytes = size
+        log.info("snapshot of %s[%d] at offset %d: %d bytes in %.3f s", self.topic, partition,
+                 anchor.offset, size, time.perf_counter() - started)
+        return size
+
+    async def close(self, partitions: Iterable[int], send: Send) -> None:
+        """Snapshots of the partitions given up (revoked, or the worker stopping) that folded
+        anything since their last one; a failure is logged, never raised (the next owner
+        then starts from an older snapshot or the log)."""
+        for partition in partitions:
+            if self._since_snapshot.get(partition, 0) == 0:
+                continue
+            try:
+                await self.snapshot(partition, send)
+            except Exception as exc:
+                log.warning("no snapshot of %s[%d] at close: %s", self.topic, partition, exc)
     def keep_only(self, partitions: Iterable[int]) -> None:
         """The group's new assignment: forget the state of partitions no longer assigned
         here; if one comes back, another worker may have moved it on, so it is rebuilt."""
@@ -122,6 +193,12 @@ class WarrantState:
                 del self._folds[partition]
                 del self._last_offset[partition]
                 self._anchor.pop(partition, None)
+                self._forget(partition)
+
+    def _forget(self, partition: int) -> None:
+        for table in (self._since_snapshot, self._slot, self._skip):
+            table.pop(partition, None)
+        self._unpublished.discard(partition)
 
     async def fold_for_query(self, partition: int) -> PartitionFold:
         """The fold of a partition this worker holds, loaded up to the group's committed
@@ -149,28 +226,67 @@ class WarrantState:
 
     async def _rebuild(self, partition: int, offset: int, why: str = "") -> PartitionFold:
         self._folds.pop(partition, None)  # no query reads a half-built fold
-        fold = PartitionFold(partition, self.settings.partitions, self.terms)
+        self._forget(partition)
         started = time.perf_counter()
-        last: list[Anchor] = []
-
-        def keep(at: int, value: bytes | None) -> None:
-            last[:] = [Anchor.of(at, value)]
-
         with self.health.rebuilding(partition):
-            count = await replay_partition(self.settings, self.topic, partition, offset,
-                                           fold.apply, keep)
-        if count:
-            log.info("rebuilt %s[%d] from %d records in %.2f s%s", self.topic, partition, count,
-                     time.perf_counter() - started, why)
+            # nothing before offset 0 to take over: a fresh partition reads no snapshot
+            found = (await read_latest(self.settings, partition)
+                     if self.settings.snapshot_every > 0 and offset > 0 else None)
+            fold = self._fresh(partition)
+            since: Anchor | None = None
+            if found is not None:
+                snapshot, size = found
+                try:
+                    restore(fold, snapshot)
+                    since = snapshot.anchor
+                    self._slot[partition] = (snapshot.slot + 1) % 2
+                    self.snapshot_bytes = size
+                except SnapshotError as exc:
+                    log.warning("%s[%d]: snapshot at offset %d ignored, rebuilding from the "
+                                "whole log: %s", self.topic, partition, snapshot.offset, exc)
+                    fold = self._fresh(partition)
+            last: list[Anchor] = [since] if since is not None else []
+            records = [0]
+
+            def keep(at: int, value: bytes | None) -> None:
+                last[:] = [Anchor.of(at, value)]
+
+            def apply(env: Envelope) -> None:
+                fold.apply(env)
+                records[0] += 1
+
+            try:
+                count = await replay_partition(self.settings, self.topic, partition, offset,
+                                               apply, keep, since=since)
+            except AnchorMismatch as exc:
+                log.warning("%s[%d]: snapshot ignored, rebuilding from the whole log: %s",
+                            self.topic, partition, exc)
+                fold, since, last, records[0] = self._fresh(partition), None, [], 0
+                count = await replay_partition(self.settings, self.topic, partition, offset,
+                                               apply, keep)
+        if since is not None:
+            self.snapshots_loaded += 1
+        if count or since is not None:
+            base = f"the snapshot at offset {since.offset} and " if since is not None else ""
+            log.info("rebuilt %s[%d] from %s%d records in %.2f s%s", self.topic, partition,
+                     base, count, time.perf_counter() - started, why)
         self.rebuilt_records += count
+        self._since_snapshot[partition] = records[0]
         if self.owns(partition):  # else a later assignment would take up a stale fold
             self._folds[partition] = fold
             self._last_offset[partition] = offset - 1
+            if since is not None and since.offset >= offset:
+                # the snapshot covers records from the one in hand on: skip them
+                self._skip[partition] = (offset, since.offset)
+                self._last_offset[partition] = since.offset
             if last:
                 self._anchor[partition] = last[0]
             else:
                 self._anchor.pop(partition, None)
         return fold
+
+    def _fresh(self, partition: int) -> PartitionFold:
+        return PartitionFold(partition, self.settings.partitions, self.terms)
 
 
 def register(app: Any, source: Any, outputs: OutputPublisher, state: WarrantState) -> Any:
@@ -192,7 +308,25 @@ def register(app: Any, source: Any, outputs: OutputPublisher, state: WarrantStat
                     return
                 for step in steps or ():
                     await outputs.publish(producer, message.partition, step)
+                state.published(message.partition)
                 state.health.handled(message.topic, message.partition, message.offset)
+            due = state.due()
+            if due:
+                await producer.flush()  # a snapshot covers only outputs that are out
+                for partition in due:
+                    await state.snapshot(partition, _sender(producer))
+
+    async def on_revoked(sender: object, revoked: set[Any], **kwargs: object) -> None:
+        # Faust has flushed the producer before it sends this signal
+        producer = await app.maybe_start_producer()
+        await state.close((tp.partition for tp in revoked if tp.topic == state.topic),
+                          _sender(producer))
+
+    async def on_shutdown(sender: object, **kwargs: object) -> None:
+        # the consumer has stopped: nothing more is folded; flush, then write
+        producer = await app.maybe_start_producer()
+        await producer.flush()
+        await state.close(list(state.held()), _sender(producer))
 
     async def on_assigned(sender: object, assigned: set[Any], **kwargs: object) -> None:
         state.health.assigned({(tp.topic, tp.partition) for tp in assigned}, {state.topic})
@@ -206,7 +340,19 @@ def register(app: Any, source: Any, outputs: OutputPublisher, state: WarrantStat
             raise
 
     app.on_partitions_assigned.connect(on_assigned)
+    app.on_partitions_revoked.connect(on_revoked)
+    app.on_before_shutdown.connect(on_shutdown)
     return app.agent(source, name="warrant_state")(warrant_state_agent)
+
+
+def _sender(producer: Any) -> Send:
+    """Snapshot chunks through the app's producer, each awaited before the next."""
+
+    async def send(topic: str, key: bytes, value: bytes, partition: int,
+                   headers: list[tuple[str, bytes]]) -> None:
+        await producer.send_and_wait(topic, key, value, partition, None, headers)
+
+    return send
 
 
 async def _handle(state: WarrantState, message: Any, headers: Any) -> list[Step] | None:
@@ -227,15 +373,5 @@ async def _handle(state: WarrantState, message: Any, headers: Any) -> list[Step]
 
 
 async def _stop_worker(state: WarrantState, exc: LogWentBackwards) -> None:
-    """Stop the worker at once: a clear error and exit status EXIT_LOG_WENT_BACKWARDS.
-
-    Not Faust's clean stop: that waits for the message in hand to be acknowledged and then
-    commits offsets of the new log; nothing of the new log may be folded or committed on the
-    old state. The producer has nothing of it to flush (the check runs before the fold), and
-    an embedded broker child dies with this process (services/kafka/embedded.py)."""
-    state.health.fatal = str(exc)
-    log.critical("%s", exc)
-    print(f"warrantwatch worker: {exc}", file=sys.stderr, flush=True)
-    for handler in logging.getLogger().handlers:
-        handler.flush()
-    os._exit(EXIT_LOG_WENT_BACKWARDS)
+    """Stop the worker at once (services/streams/rebuild.py: `stop_worker`)."""
+    stop_worker(state.health, exc)

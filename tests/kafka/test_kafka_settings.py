@@ -11,7 +11,7 @@ import pytest
 from services.kafka.partitioning import partition_of
 from services.kafka.profiles import EMBEDDED, KAFKA, profile_for
 from services.kafka.settings import ENVIRONMENT, KafkaSettings
-from services.kafka.topics import SEQUENCED, topic_specs
+from services.kafka.topics import SEQUENCED, SNAPSHOTS, topic_specs
 from services.streams.app import build_streams
 from services.streams.terms_files import load_terms_files, write_terms_json
 from shared.errors import TermsError
@@ -98,10 +98,11 @@ def test_every_topic_is_created_once_with_the_same_partition_count() -> None:
     specs = topic_specs(s)
     names = [spec.name for spec in specs]
     assert len(names) == len(set(names))
-    assert set(names) == {s.topic(n) for n in [*INPUT_TOPICS, *OUTPUT_TOPICS, SEQUENCED]}
+    assert set(names) == {s.topic(n) for n in [*INPUT_TOPICS, *OUTPUT_TOPICS, SEQUENCED,
+                                                SNAPSHOTS]}
     assert {spec.partitions for spec in specs} == {6}
     sequenced = next(spec for spec in specs if spec.logical == SEQUENCED)
-    # the state is rebuilt from this log: it must never expire
+    # the state is rebuilt from this log: by default it never expires
     assert ("retention.ms", "-1") in sequenced.config
     assert all(("min.insync.replicas", "2") in spec.config for spec in specs)
 

@@ -1,7 +1,8 @@
 """A worker whose broker lost its log stops with a clear error (docs/operations.md, A log that
 goes backwards): a real Tansu broker is killed under a running worker and a new, empty one
 started on the same port (memory mode keeps nothing, broker.md pitfall 4); new inputs then
-reach the worker at offsets below what it folded."""
+reach the worker at offsets below what it folded (or its intake finds the input topics shorter
+than what it forwarded)."""
 
 from __future__ import annotations
 
@@ -107,9 +108,12 @@ async def test_a_worker_stops_when_the_broker_lost_the_log_it_folded(tmp_path: P
         log = worker.log.read_text(errors="replace")
         assert not worker.alive(), f"the worker folds on:\n{worker.log_tail()}"
         assert worker.proc.returncode == EXIT_LOG_WENT_BACKWARDS, worker.log_tail()
+        # found on the sequenced log by the warrant state, or on an input topic by intake
+        # (services/streams/intake.py), whichever looks first: both logs were lost
         topic = f"{settings.topic_prefix}sequenced-inputs"
-        assert "went backwards" in log and topic in log, worker.log_tail()
-        assert "folded it up to offset" in log
+        assert "went backwards" in log, worker.log_tail()
+        assert (topic in log and "folded it up to offset" in log) or (
+            "forwarded it up to offset" in log), worker.log_tail()
         # and it published nothing from the new log on the old state
         outputs = AIOKafkaConsumer(settings.topic("market-values"),
                                    bootstrap_servers=settings.bootstrap_servers,

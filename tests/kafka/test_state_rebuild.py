@@ -137,7 +137,8 @@ async def test_a_partition_moved_away_during_its_rebuild_is_not_kept(
     rebuilds: list[int] = []
 
     async def replay(_settings: object, _topic: str, partition: int, until: int,
-                     _apply: object, _on_message: object = None) -> int:
+                     _apply: object, _on_message: object = None, *,
+                     since: object = None) -> int:
         rebuilds.append(until)
         if len(rebuilds) == 1:
             state.keep_only([1])  # the group gave partition 0 to another worker meanwhile
