@@ -13,7 +13,7 @@ stops, which `mode.Service.on_stop` gives.
 - One consumer group, `intake_group(settings)` (services/kafka/topics.py), subscribed to
   every input topic, with a rebalance listener; the range assignor gives one member partition
   P of every input topic (they all have the same partition count).
-- `getmany` takes up to `BATCH_RECORDS` messages; each becomes its envelopes
+- `getmany` takes up to `BATCH_RECORDS` (200) messages; each becomes its envelopes
   (services/streams/intake.py, never raises), the envelopes for one sequenced partition are
   packed (services/streams/pack.py) and handed to the producer without waiting.
 - Offsets are committed only after the producer has flushed what came before them
@@ -53,6 +53,7 @@ from services.kafka.client import connection_kwargs, producer_kwargs
 from services.kafka.profiles import profile_for
 from services.kafka.settings import KafkaSettings
 from services.kafka.topics import input_topics, intake_group, sequenced_topic
+from services.streams.batching import BATCH_MAX
 from services.streams.faults import agent_fault
 from services.streams.health import Health
 from services.streams.intake import END_CHECK_SECONDS, InputAnchors, envelopes
@@ -63,7 +64,10 @@ from services.streams.rebuild import stop_worker
 log = logging.getLogger(__name__)
 
 AGENT = "intake"
-BATCH_RECORDS = 2000  # the most messages one getmany hands over
+# the most messages one getmany hands over: a pack of the sequenced log is at most this many
+# inputs, so the warrant state's Faust event costs little per input, and a partition's log
+# keeps the grain its rebuilds and snapshots count in (services/streams/batching.py)
+BATCH_RECORDS = BATCH_MAX
 POLL_MS = 100  # how long getmany waits when nothing is buffered
 RETRY_SECONDS = 1.0  # the pause after a failed batch before reading it again
 
