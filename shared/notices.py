@@ -37,7 +37,7 @@ from shared.events.inputs import NoticeDelivery
 from shared.exercise.exact import figure, product, total
 from shared.exercise.trading_days import TradingDays
 from shared.exercise.wall_clock import in_utc, local_date, require_aware, show_instant, start_of_day
-from shared.numbers import show_price
+from shared.numbers import show_price, text_warrant_shares
 from shared.terms import Terms
 
 
@@ -165,7 +165,7 @@ def _adverse(
     if share_number is not None and share_number < position.share_number:
         found.append(
             f"lowers the Warrant Share Number of {position.warrant} from "
-            f"{figure(position.share_number)} to {figure(share_number)}"
+            f"{text_warrant_shares(position.share_number)} to {text_warrant_shares(share_number)}"
         )
     if warrant_price is not None and warrant_price > position.warrant_price:
         found.append(
@@ -204,9 +204,9 @@ def amendment_verdict(
     majority = majority_holders_consent or by_count
     lines = [
         f"Section 10: Majority Holders {'consent' if majority_holders_consent else 'flag not set'}"
-        f"; consenting holders hold {figure(agreed)} of {figure(held)} warrant shares, "
-        f"{'>=' if by_count else '<'} {figure(terms.majority_holders_fraction)} x {figure(held)}"
-        f" = {figure(threshold)}"
+        f"; consenting holders hold {text_warrant_shares(agreed)} of {text_warrant_shares(held)} "
+        f"warrant shares, {'>=' if by_count else '<'} {figure(terms.majority_holders_fraction)} "
+        f"x {text_warrant_shares(held)} = {text_warrant_shares(threshold)}"
     ]
     if not majority:
         reason = (
