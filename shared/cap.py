@@ -45,9 +45,20 @@ from shared.exercise.cashless import (
 )
 from shared.exercise.exact import difference, figure, floor_divmod, product, quotient, total
 from shared.exercise.wall_clock import in_utc, local_date, show_instant, start_of_day
-from shared.numbers import HUNDREDTH, ONE, ZERO, show_price
+from shared.numbers import (
+    HUNDREDTH,
+    ONE,
+    ZERO,
+    show_price,
+    text_stock,
+    text_value,
+    text_warrant_shares,
+)
 from shared.term import in_no_cap_period, no_cap_period_text
 from shared.terms import Terms
+
+# the text forms of docs/events.md "Numbers", short for the long texts below
+_wshares, _stock, _value = text_warrant_shares, text_stock, text_value
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,8 +119,8 @@ def _check_holdings(owned: Decimal, outstanding: Decimal, cap: Decimal) -> None:
         raise ContractInputError(f"ownership cap must be below 1, got {cap}")
     if owned > outstanding:
         raise ContractInputError(
-            f"shares owned H = {figure(owned)} exceed shares outstanding O = "
-            f"{figure(outstanding)}: one of the two figures is stale or wrong"
+            f"shares owned H = {_stock(owned)} exceed shares outstanding O = "
+            f"{_stock(outstanding)}: one of the two figures is stale or wrong"
         )
 
 
@@ -122,8 +133,8 @@ def check_cap(owned: Decimal, outstanding: Decimal, issued: Decimal,
     passes = after <= product(cap, base)
     ratio = quotient(after, base)
     text = (
-        f"Section 7: (H + X) / (O + X) = ({figure(owned)} + {figure(issued)}) / "
-        f"({figure(outstanding)} + {figure(issued)}) = {figure(after)} / {figure(base)} = "
+        f"Section 7: (H + X) / (O + X) = ({_stock(owned)} + {_stock(issued)}) / "
+        f"({_stock(outstanding)} + {_stock(issued)}) = {_stock(after)} / {_stock(base)} = "
         f"{figure(ratio)} {'<=' if passes else '>'} {figure(cap)}: "
         f"{'passes' if passes else 'over the cap'}"
     )
@@ -194,13 +205,14 @@ def check_exercise(
         return check, split
     if split.rest == 0:
         _check_holdings(owned, outstanding, cap)
-        text = (f"Section 7 waived: the {figure(split.covered)} warrant shares exercised are "
-                f"within the {figure(waived)} the Waiver Notice still covers")
+        text = (f"Section 7 waived: the {_wshares(split.covered)} warrant shares exercised are "
+                f"within the {_wshares(waived)} the Waiver Notice still covers")
         return CapCheck(True, owned, outstanding, ZERO, cap, text), split
-    text = (f"Section 7: the Waiver Notice covers {figure(split.covered)} of the warrant shares "
-            f"(cash {figure(split.covered_cash)}, cashless {figure(split.covered_cashless)}), "
-            f"issued free of the cap; the other {figure(split.rest)} (cash {figure(split.cash)},"
-            f" cashless {figure(split.cashless)}) issue X = {figure(issued)} whole shares, "
+    text = (f"Section 7: the Waiver Notice covers {_wshares(split.covered)} of the warrant shares "
+            f"(cash {_wshares(split.covered_cash)}, cashless {_wshares(split.covered_cashless)}), "
+            f"issued free of the cap; the other {_wshares(split.rest)} (cash "
+            f"{_wshares(split.cash)}, cashless {_wshares(split.cashless)}) issue X = "
+            f"{_stock(issued)} whole shares, "
             f"tested against the holdings before the exercise: "
             + check.calculation.removeprefix("Section 7: "))
     return replace(check, calculation=text), split
@@ -219,15 +231,15 @@ def headroom(owned: Decimal, outstanding: Decimal, cap: Decimal) -> Headroom:
     if room < 0:
         return Headroom(
             owned, outstanding, cap, ZERO,
-            f"Section 7: cap x O - H = {figure(cap)} x {figure(outstanding)} - {figure(owned)} "
-            f"= {figure(room)} < 0: already over the cap, no shares may be issued",
+            f"Section 7: cap x O - H = {figure(cap)} x {_stock(outstanding)} - {_stock(owned)} "
+            f"= {_stock(room)} < 0: already over the cap, no shares may be issued",
         )
     largest, _ = floor_divmod(room, share)
     return Headroom(
         owned, outstanding, cap, largest,
-        f"Section 7: X <= (cap x O - H) / (1 - cap) = ({figure(cap)} x {figure(outstanding)} "
-        f"- {figure(owned)}) / {figure(share)} = {figure(room)} / {figure(share)} = "
-        f"{figure(quotient(room, share))} -> {figure(largest)} whole shares",
+        f"Section 7: X <= (cap x O - H) / (1 - cap) = ({figure(cap)} x {_stock(outstanding)} "
+        f"- {_stock(owned)}) / {figure(share)} = {_stock(room)} / {figure(share)} = "
+        f"{figure(quotient(room, share))} -> {_stock(largest)} whole shares",
     )
 
 
@@ -278,12 +290,12 @@ def max_exercise(
                          market_value, difference(limit, split.covered), step)
     cash = total(split.covered_cash, capped.cash_shares)
     cashless = total(split.covered_cashless, capped.cashless_shares)
-    text = (f"the Waiver Notice covers {figure(split.covered)} warrant shares of the request "
-            f"(cash {figure(split.covered_cash)}, cashless {figure(split.covered_cashless)}), "
-            f"issued free of the cap; the rest (cash {figure(split.cash)}, cashless "
-            f"{figure(split.cashless)}) is capped: {capped.calculation}; largest = "
-            f"{figure(split.covered)} + {figure(capped.total)} = "
-            f"{figure(total(cash, cashless))}")
+    text = (f"the Waiver Notice covers {_wshares(split.covered)} warrant shares of the request "
+            f"(cash {_wshares(split.covered_cash)}, cashless {_wshares(split.covered_cashless)}), "
+            f"issued free of the cap; the rest (cash {_wshares(split.cash)}, cashless "
+            f"{_wshares(split.cashless)}) is capped: {capped.calculation}; largest = "
+            f"{_wshares(split.covered)} + {_wshares(capped.total)} = "
+            f"{_wshares(total(cash, cashless))}")
     return MaxExercise(cash, cashless, total(cash, cashless), text)
 
 
@@ -313,9 +325,9 @@ def _max_capped(owned: Decimal, outstanding: Decimal, cap: Decimal, req_cash: De
         cash = min(req_cash, cash_alone, limit)
         if req_cash > 0:
             lines.append(
-                f"cash part: floor(Y_cash) <= {figure(xmax)} -> Y_cash <= {figure(xmax)} + 1 - "
-                f"{figure(step)} = {figure(cash_alone)}; asked {figure(req_cash)} -> "
-                f"{figure(cash)}"
+                f"cash part: floor(Y_cash) <= {_stock(xmax)} -> Y_cash <= {_stock(xmax)} + 1 - "
+                f"{_wshares(step)} = {_wshares(cash_alone)}; asked {_wshares(req_cash)} -> "
+                f"{_wshares(cash)}"
             )
         cashless = ZERO
         if b is not None and req_cash <= cash_alone:
@@ -323,11 +335,11 @@ def _max_capped(owned: Decimal, outstanding: Decimal, cap: Decimal, req_cash: De
             fits = _largest_cashless(left, a, b, step)
             cashless = max(ZERO, min(req_cl, fits, difference(limit, cash)))
             lines.append(
-                f"cashless part: Y_cl x (B - A) / B < {figure(xmax)} + 1 - {figure(cash)} = "
-                f"{figure(left)} -> Y_cl < {figure(left)} x {figure(b)} / ({figure(b)} - "
+                f"cashless part: Y_cl x (B - A) / B < {_stock(xmax)} + 1 - {_wshares(cash)} = "
+                f"{_stock(left)} -> Y_cl < {_stock(left)} x {_value(b)} / ({_value(b)} - "
                 f"{show_price(a)}) = {figure(quotient(product(left, b), difference(b, a)))} -> "
-                f"{figure(fits)} in steps of {figure(step)}; asked {figure(req_cl)} -> "
-                f"{figure(cashless)}"
+                f"{_wshares(fits)} in steps of {_wshares(step)}; asked {_wshares(req_cl)} -> "
+                f"{_wshares(cashless)}"
             )
     return MaxExercise(cash, cashless, total(cash, cashless), "; ".join(lines))
 
@@ -352,7 +364,7 @@ def cap_scope(at: datetime, terms: Terms, waivers: Sequence[Waiver] = ()) -> Cap
         starts = waiver_in_force_from(waiver.effective_at, terms)
         if moment < in_utc(starts):
             continue
-        named = "the whole warrant" if waiver.shares is None else f"{figure(waiver.shares)}"
+        named = "the whole warrant" if waiver.shares is None else f"{_wshares(waiver.shares)}"
         texts.append(
             f"Waiver Notice effective {show_instant(waiver.effective_at, terms.zone)} in force "
             f"from {show_instant(starts, terms.zone)} for {named}"
@@ -363,7 +375,7 @@ def cap_scope(at: datetime, terms: Terms, waivers: Sequence[Waiver] = ()) -> Cap
     if texts:
         return CapScope(
             True, waived,
-            "Section 7: " + "; ".join(texts) + f"; {figure(waived)} warrant shares waived",
+            "Section 7: " + "; ".join(texts) + f"; {_wshares(waived)} warrant shares waived",
         )
     return CapScope(True, ZERO, "Section 7 applies: no waiver in force, not in the last "
                     f"{terms.no_cap_days_before_expiry} days of the Term")

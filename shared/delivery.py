@@ -22,10 +22,10 @@ from zoneinfo import ZoneInfo
 
 from shared.errors import ContractInputError
 from shared.exercise.cashless import require_not_negative
-from shared.exercise.exact import difference, figure, total
+from shared.exercise.exact import difference, total
 from shared.exercise.trading_days import TradingDays
 from shared.exercise.wall_clock import in_utc, show_instant, start_of_day
-from shared.numbers import ZERO, round_cents
+from shared.numbers import ZERO, round_cents, text_cash, text_stock
 from shared.terms import Terms
 
 
@@ -105,13 +105,14 @@ def default_check(
     if short == 0:
         return DefaultCheck(
             False, ZERO,
-            f"Section 2(d): {figure(in_time)} of {figure(owed)} shares delivered before the "
-            f"deadline {deadline.isoformat()}",
+            f"Section 2(d): {text_stock(in_time)} of {text_stock(owed)} shares delivered before "
+            f"the deadline {deadline.isoformat()}",
         )
     return DefaultCheck(
         True, short,
-        f"Section 2(d) Exercise Default: {figure(owed)} shares issued - {figure(in_time)} "
-        f"delivered before the deadline {deadline.isoformat()} = {figure(short)} undelivered",
+        f"Section 2(d) Exercise Default: {text_stock(owed)} shares issued - "
+        f"{text_stock(in_time)} delivered before the deadline {deadline.isoformat()} = "
+        f"{text_stock(short)} undelivered",
     )
 
 
@@ -122,8 +123,8 @@ def buy_in_damages(paid: Decimal, net_proceeds: Decimal) -> BuyInFigures:
     loss = difference(paid, net_proceeds)
     amount = round_cents(max(ZERO, loss))
     text = (
-        f"Section 2(d): paid {figure(paid)} - net proceeds {figure(net_proceeds)} = "
-        f"{figure(loss)}"
+        f"Section 2(d): paid {text_cash(paid)} - net proceeds {text_cash(net_proceeds)} = "
+        f"{text_cash(loss)}"
     )
-    text += f" -> {amount:,}" if loss >= 0 else " < 0: no damages, 0.00"
+    text += f" -> {text_cash(amount)}" if loss >= 0 else " < 0: no damages, 0.00"
     return BuyInFigures(amount, text)

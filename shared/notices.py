@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 from shared.errors import ContractInputError
@@ -37,7 +37,7 @@ from shared.events.inputs import NoticeDelivery
 from shared.exercise.exact import figure, product, total
 from shared.exercise.trading_days import TradingDays
 from shared.exercise.wall_clock import in_utc, local_date, require_aware, show_instant, start_of_day
-from shared.numbers import show_price
+from shared.numbers import show_price, text_warrant_shares
 from shared.terms import Terms
 
 
@@ -58,8 +58,12 @@ def notice_effect(
     day = sent.date()
     shown = show_instant(sent, zone)
     if delivery is NoticeDelivery.HAND:
+        # The local time at its fixed offset: in the hour repeated when daylight saving time
+        # ends, a datetime in the zone itself compares unequal to the same instant in any
+        # other zone (PEP 495), so receipt would not equal the instant it was sent.
+        received = sent.astimezone(timezone(sent.utcoffset() or timedelta(0)))
         return NoticeEffect(
-            sent, f"Section 12(iv): delivered by hand, effective on receipt {shown}"
+            received, f"Section 12(iv): delivered by hand, effective on receipt {shown}"
         )
     if delivery is NoticeDelivery.COURIER:
         effective_day = calendar.next_trading_day(day)
@@ -165,7 +169,7 @@ def _adverse(
     if share_number is not None and share_number < position.share_number:
         found.append(
             f"lowers the Warrant Share Number of {position.warrant} from "
-            f"{figure(position.share_number)} to {figure(share_number)}"
+            f"{text_warrant_shares(position.share_number)} to {text_warrant_shares(share_number)}"
         )
     if warrant_price is not None and warrant_price > position.warrant_price:
         found.append(
@@ -204,9 +208,9 @@ def amendment_verdict(
     majority = majority_holders_consent or by_count
     lines = [
         f"Section 10: Majority Holders {'consent' if majority_holders_consent else 'flag not set'}"
-        f"; consenting holders hold {figure(agreed)} of {figure(held)} warrant shares, "
-        f"{'>=' if by_count else '<'} {figure(terms.majority_holders_fraction)} x {figure(held)}"
-        f" = {figure(threshold)}"
+        f"; consenting holders hold {text_warrant_shares(agreed)} of {text_warrant_shares(held)} "
+        f"warrant shares, {'>=' if by_count else '<'} {figure(terms.majority_holders_fraction)} "
+        f"x {text_warrant_shares(held)} = {text_warrant_shares(threshold)}"
     ]
     if not majority:
         reason = (

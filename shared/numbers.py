@@ -7,10 +7,17 @@
 How a figure is printed is one rule per kind (docs/events.md "Numbers"): prices, Warrant Share
 Numbers and cash with every significant place and at least 2 (`two_places_or_more`); shares of
 Common Stock as integers when whole (`whole_or_exact`); ratios as held (`plain`).
+
+Calculation texts (Section 5 `calculation`s, refusal `detail`s) follow the same rule per kind,
+with thousands separators: `text_warrant_shares`, `text_cash` and `text_value` (a price other
+than the Warrant Price) at least 2 places, `text_stock` (shares of Common Stock) an integer
+when whole, and the Warrant Price at 4 places (`show_price`, docs/contract.md "Numbers"). A
+figure with more than TEXT_PLACES places is shown rounded to them, marked "≈".
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import ROUND_DOWN, ROUND_HALF_UP, Context, Decimal, localcontext
 
 CONTEXT = Context(prec=28, rounding=ROUND_HALF_UP)
@@ -52,6 +59,39 @@ def whole_and_fraction(shares: Decimal) -> tuple[Decimal, Decimal]:
 def show_price(price: Decimal) -> str:
     """A Warrant Price as notices show it: 4 decimal places (the value itself stays exact)."""
     return f"{price.quantize(PRICE_PLACES, rounding=ROUND_HALF_UP):,}"
+
+
+TEXT_PLACES = 6
+
+
+def _text(value: Decimal, form: Callable[[Decimal], str]) -> str:
+    exact = _exact(value)
+    exponent = exact.as_tuple().exponent
+    mark = ""
+    if isinstance(exponent, int) and exponent < -TEXT_PLACES:
+        exact = _exact(exact.quantize(Decimal(1).scaleb(-TEXT_PLACES), rounding=ROUND_HALF_UP))
+        mark = "≈"
+    return f"{mark}{Decimal(form(exact)):,f}"
+
+
+def text_warrant_shares(value: Decimal) -> str:
+    """A Warrant Share Number or warrant shares in a text: "1,000,000.00", "845,283.02"."""
+    return _text(value, two_places_or_more)
+
+
+def text_stock(value: Decimal) -> str:
+    """Shares of Common Stock in a text: "40,547" when whole, else its significant places."""
+    return _text(value, whole_or_exact)
+
+
+def text_cash(value: Decimal) -> str:
+    """Cash in a text: "232,800.00"."""
+    return _text(value, two_places_or_more)
+
+
+def text_value(value: Decimal) -> str:
+    """A price other than the Warrant Price (a PSMV, a value per share) in a text: "2.92"."""
+    return _text(value, two_places_or_more)
 
 
 def show(value: Decimal) -> str:

@@ -57,7 +57,7 @@ from shared.events.outputs import (
 from shared.exercise.refusals import refusal_sentence
 from shared.exercise.settlement_math import SettlementFigures, settle_exercise
 from shared.notices import notice_effect
-from shared.numbers import ZERO, div, mul, round_shares, show
+from shared.numbers import ZERO, div, mul, round_shares, show, text_warrant_shares
 from shared.term import TermStatus, term_status
 from shared.terms import Terms
 from shared.warrant.fold import ExerciseFact, RestoreFact, make_carried
@@ -352,9 +352,10 @@ class ExerciseDesk:
             item.move(ExerciseStatus.REFUSED)
             left = round_shares(later, self.terms.share_rounding)
             return [self._refuse(rec, RefusalReason.EXCEEDS_WARRANT,
-                                 f"{show(figures.shares_exercised)} warrant shares asked, but "
-                                 f"exercises effective after {eff.isoformat()} already took "
-                                 f"theirs: {show(left)} remain.", left)]
+                                 f"{text_warrant_shares(figures.shares_exercised)} warrant "
+                                 f"shares asked, but exercises effective after "
+                                 f"{eff.isoformat()} already took theirs: "
+                                 f"{text_warrant_shares(left)} remain.", left)]
         cap_text, refusal = self._cap(item, figures, made.basket is not None)
         if refusal is not None:
             item.move(ExerciseStatus.REFUSED)
@@ -397,9 +398,10 @@ class ExerciseDesk:
             market_value=figures.market_value, available=figures.shares_exercised,
             waived=waived, step=self.terms.share_rounding,
         )
-        detail = (f"{check.calculation}. Largest exercise that passes: {show(best.total)} "
-                  f"warrant shares (cash {show(best.cash_shares)}, cashless "
-                  f"{show(best.cashless_shares)}); {best.calculation}.")
+        detail = (f"{check.calculation}. Largest exercise that passes: "
+                  f"{text_warrant_shares(best.total)} warrant shares (cash "
+                  f"{text_warrant_shares(best.cash_shares)}, cashless "
+                  f"{text_warrant_shares(best.cashless_shares)}); {best.calculation}.")
         return "", self._refuse(rec, RefusalReason.CAP, detail, best.total)
 
     def _record_settlement(self, item: OpenExercise, figures: SettlementFigures,

@@ -36,7 +36,7 @@ from shared.events.outputs import (
     OutputRecord,
     output_id,
 )
-from shared.numbers import show, show_price
+from shared.numbers import show, show_price, text_warrant_shares
 from shared.terms import Terms
 from shared.warrant.fold import Notice, not_required
 from shared.warrant.state import Book
@@ -255,8 +255,9 @@ class WarrantDesk:
         what = "is rescinded and annulled" if new is None else "is rescinded and reissued"
         calc = (f"The {old.kind.replace('_', ' ')} of {old.section} for {old.cause_id} "
                 f"(Warrant Price {show_price(old.price_after)}, Warrant Share Number "
-                f"{show(old.shares_after)}) {what}{why}; the terms in force are now Warrant "
-                f"Price {show_price(price)} and Warrant Share Number {show(shares)}")
+                f"{text_warrant_shares(old.shares_after)}) {what}{why}; the terms in force are "
+                f"now Warrant Price {show_price(price)} and Warrant Share Number "
+                f"{text_warrant_shares(shares)}")
         return AdjustmentRescinded(
             id=output_id("adjustment_rescinded", old.warrant, old.cause_id, old.section,
                          f"r{revision}"),

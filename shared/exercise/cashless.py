@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from shared.errors import CashlessOutOfMoney, ContractInputError
-from shared.exercise.exact import difference, figure, product, quotient
-from shared.numbers import show_price
+from shared.exercise.exact import difference, product, quotient
+from shared.numbers import show_price, text_stock, text_value, text_warrant_shares
 
 CASHLESS_OUT_OF_MONEY = "cashless_out_of_money"
 
@@ -51,7 +51,7 @@ def check_in_the_money(warrant_price: Decimal, market_value: Decimal) -> None:
     if market_value <= warrant_price:
         raise CashlessOutOfMoney(
             CASHLESS_OUT_OF_MONEY,
-            f"the Per Share Market Value B = {figure(market_value)} is not above the Warrant "
+            f"the Per Share Market Value B = {text_value(market_value)} is not above the Warrant "
             f"Price A = {show_price(warrant_price)}, so X = Y - (A x Y) / B gives no shares "
             "(Section 2(c))",
         )
@@ -72,8 +72,10 @@ def cashless_shares(
     canceled = quotient(product(a, y), b)
     x = difference(y, canceled)
     text = (
-        f"Section 2(c): X = Y - (A x Y) / B = {figure(y)} - ({show_price(a)} x {figure(y)}) / "
-        f"{figure(b)} = {figure(y)} - {figure(canceled)} = {figure(x)} shares; "
-        f"{figure(canceled)} warrant shares canceled in payment of the Warrant Price"
+        f"Section 2(c): X = Y - (A x Y) / B = {text_warrant_shares(y)} - ({show_price(a)} x "
+        f"{text_warrant_shares(y)}) / {text_value(b)} = {text_warrant_shares(y)} - "
+        f"{text_warrant_shares(canceled)} = {text_stock(x)} shares; "
+        f"{text_warrant_shares(canceled)} warrant shares canceled in payment of the Warrant "
+        "Price"
     )
     return CashlessFigures(y, a, b, x, canceled, text)

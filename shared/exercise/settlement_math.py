@@ -33,8 +33,17 @@ from shared.exercise.cashless import (
     require_positive,
 )
 from shared.exercise.cashless import cashless_shares as cashless_exercise
-from shared.exercise.exact import difference, figure, floor_divmod, product, quotient, total
-from shared.numbers import ZERO, round_cents, show_price, whole_and_fraction
+from shared.exercise.exact import difference, floor_divmod, product, quotient, total
+from shared.numbers import (
+    ZERO,
+    round_cents,
+    show_price,
+    text_cash,
+    text_stock,
+    text_value,
+    text_warrant_shares,
+    whole_and_fraction,
+)
 
 EXCEEDS_WARRANT = "exceeds_warrant"
 WARRANT_EXHAUSTED = "warrant_exhausted"
@@ -98,8 +107,8 @@ def successor_basket(entries: Sequence[BasketEntry], shares: Decimal) -> BasketF
         line_total = product(per_share, shares)
         lines.append(BasketLineFigures(entry.asset, per_share, line_total))
         texts.append(
-            f"{entry.asset}: {figure(per_share)} per share x {figure(shares)} = "
-            f"{figure(line_total)}"
+            f"{entry.asset}: {text_value(per_share)} per share x {text_stock(shares)} = "
+            f"{text_value(line_total)}"
         )
     text = "Section 4(a) basket: " + ("; ".join(texts) if texts else "no items")
     return BasketFigures(tuple(lines), text)
@@ -121,8 +130,8 @@ def _check_request(cash: Decimal, cashless: Decimal, share_number: Decimal) -> D
     if exercised > share_number:
         raise ExerciseRefusal(
             EXCEEDS_WARRANT,
-            f"{figure(exercised)} warrant shares asked, but the warrant is exercisable for "
-            f"{figure(share_number)} (Warrant Share Number)",
+            f"{text_warrant_shares(exercised)} warrant shares asked, but the warrant is "
+            f"exercisable for {text_warrant_shares(share_number)} (Warrant Share Number)",
             max_shares=share_number,
         )
     return exercised
@@ -151,9 +160,9 @@ def settle_exercise(
     payment_due = round_cents(product(a, y_cash))
     if y_cash > 0:
         lines.append(
-            f"Section 2(b): cash part Y_cash = {figure(y_cash)}; payment due = A x Y_cash = "
-            f"{show_price(a)} x {figure(y_cash)} = {figure(product(a, y_cash))} -> "
-            f"{payment_due:,} (to the cent, half up)"
+            f"Section 2(b): cash part Y_cash = {text_warrant_shares(y_cash)}; payment due = A x "
+            f"Y_cash = {show_price(a)} x {text_warrant_shares(y_cash)} = "
+            f"{text_cash(product(a, y_cash))} -> {text_cash(payment_due)} (to the cent, half up)"
         )
 
     cashless: CashlessFigures | None = None
@@ -170,7 +179,8 @@ def settle_exercise(
     total_shares = total(y_cash, x)
     if y_cash > 0 and y_cl > 0:
         lines.append(
-            f"shares = Y_cash + X = {figure(y_cash)} + {figure(x)} = {figure(total_shares)}"
+            f"shares = Y_cash + X = {text_stock(y_cash)} + {text_stock(x)} = "
+            f"{text_stock(total_shares)}"
         )
 
     if b is None:
@@ -178,7 +188,7 @@ def settle_exercise(
         fraction_value = ZERO
         if fraction > 0:
             raise MarketValueUnavailable(
-                f"cash in lieu of the fractional share {figure(fraction)} needs the Per Share "
+                f"cash in lieu of the fractional share {text_stock(fraction)} needs the Per Share "
                 "Market Value of the exercise date (Section 6)"
             )
     else:
@@ -189,17 +199,19 @@ def settle_exercise(
     cash_in_lieu = round_cents(fraction_value)
     if fraction > 0:
         lines.append(
-            f"Section 6: {figure(whole)} whole shares issued; fraction {figure(fraction)} x "
-            f"PSMV {figure(b or ZERO)} = {figure(fraction_value)} -> {cash_in_lieu:,} cash in "
-            "lieu (to the cent, half up)"
+            f"Section 6: {text_stock(whole)} whole shares issued; fraction "
+            f"{text_stock(fraction)} x PSMV {text_value(b or ZERO)} = "
+            f"{text_cash(fraction_value)} -> {text_cash(cash_in_lieu)} cash in lieu (to the "
+            "cent, half up)"
         )
     else:
-        lines.append(f"Section 6: {figure(whole)} whole shares issued; no fraction")
+        lines.append(f"Section 6: {text_stock(whole)} whole shares issued; no fraction")
 
     remaining = difference(difference(share_number, y_cash), y_cl)
     lines.append(
-        f"Section 2(d)(ii): remaining = share number - Y_cash - Y_cl = {figure(share_number)} - "
-        f"{figure(y_cash)} - {figure(y_cl)} = {figure(remaining)}"
+        f"Section 2(d)(ii): remaining = share number - Y_cash - Y_cl = "
+        f"{text_warrant_shares(share_number)} - {text_warrant_shares(y_cash)} - "
+        f"{text_warrant_shares(y_cl)} = {text_warrant_shares(remaining)}"
     )
 
     basket_lines: tuple[BasketLineFigures, ...] = ()
@@ -210,7 +222,7 @@ def settle_exercise(
         issued = ZERO
         lines.append(
             f"Section 4(a): no Common Stock of the Issuer is issued (shares issued 0); each of "
-            f"the {figure(whole)} whole shares of Warrant Stock delivers the basket instead"
+            f"the {text_stock(whole)} whole shares of Warrant Stock delivers the basket instead"
         )
         lines.append(figures.calculation)
 

@@ -47,7 +47,15 @@ from shared.events.inputs import (
     WarrantIssued,
     WarrantTransferred,
 )
-from shared.numbers import ONE, div, mul, round_shares, show, show_price
+from shared.numbers import (
+    ONE,
+    div,
+    mul,
+    round_shares,
+    show,
+    show_price,
+    text_warrant_shares,
+)
 from shared.terms import Terms
 from shared.warrant.state import BasketItem, Book, CarriedForward, WarrantState
 
@@ -139,7 +147,7 @@ def not_required(book: Book, cause: str, section: str, at: datetime, reason: str
 
 def _unadjusted(w: WarrantState, cause: str, section: str, at: datetime, reason: str) -> Notice:
     calc = (f"{reason}: no adjustment; Warrant Price {show_price(w.price)} and Warrant Share "
-            f"Number {show(w.shares)} unchanged")
+            f"Number {text_warrant_shares(w.shares)} unchanged")
     return Notice("adjustment_not_required", w.warrant, cause, section, at, w.price, w.price,
                   w.shares, w.shares, calc)
 
@@ -164,8 +172,8 @@ def make_carried(w: WarrantState, at: datetime, cause: str,
         before = w
         w = _apply_unit(w, unit, terms.share_rounding)
         calc = (f"4(g)(ii) carried-forward adjustment for {unit.cause_id} made now "
-                f"({cause}): Warrant Share Number {show(before.shares)} x "
-                f"{show(unit.share_factor)} = {show(w.shares)}; Warrant Price "
+                f"({cause}): Warrant Share Number {text_warrant_shares(before.shares)} x "
+                f"{show(unit.share_factor)} = {text_warrant_shares(w.shares)}; Warrant Price "
                 f"{show_price(before.price)} -> {show_price(w.price)}. Originally: "
                 f"{unit.calculation}")
         notices.append(Notice("adjustment", w.warrant, unit.cause_id, unit.section, at,
@@ -400,7 +408,8 @@ def _amendment(book: Book, e: Amendment, at: datetime, ctx: Context) -> Step:
         shares = e.changes.share_number if e.changes.share_number is not None else w.shares
         states[wid] = w.with_terms(price, shares)
         calc = (f"Section 10 amendment {e.id}: Warrant Price {show_price(w.price)} -> "
-                f"{show_price(price)}, Warrant Share Number {show(w.shares)} -> {show(shares)}")
+                f"{show_price(price)}, Warrant Share Number {text_warrant_shares(w.shares)} -> "
+                f"{text_warrant_shares(shares)}")
         if e.changes.expires_at is not None:
             calc += f", expiry -> {e.changes.expires_at.isoformat()}"
         notices.append(Notice("adjustment", wid, e.id, "10", at, w.price, price, w.shares,

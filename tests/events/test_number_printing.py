@@ -17,7 +17,14 @@ import pytest
 
 from services.commands.replay import replay_in_process
 from services.scenarios import scenario_lines
-from shared.numbers import two_places_or_more, whole_or_exact
+from shared.numbers import (
+    text_cash,
+    text_stock,
+    text_value,
+    text_warrant_shares,
+    two_places_or_more,
+    whole_or_exact,
+)
 from shared.terms import load_terms
 
 EVENTS_MD = Path(__file__).resolve().parents[2] / "docs" / "events.md"
@@ -94,3 +101,42 @@ def test_every_output_figure_of_the_bundled_scenario_follows_its_kind() -> None:
                 assert pattern.match(printed), f"{value['type']}.{name} = {printed!r}"
                 checked += 1
     assert checked >= 100  # 111 figures in the 55 outputs of wf05-life.jsonl
+
+
+# --- calculation texts: the same rule per kind, with thousands separators -------------------
+
+@pytest.mark.parametrize(("helper", "value", "printed"), [
+    (text_warrant_shares, "1000000", "1,000,000.00"), (text_warrant_shares, "845283.02",
+                                                       "845,283.02"),
+    (text_warrant_shares, "159452.0547945205479", "≈159,452.054795"),
+    (text_stock, "2673120.00", "2,673,120"), (text_stock, "22400.0", "22,400"),
+    (text_stock, "40547.945205479452", "≈40,547.945205"), (text_stock, "0.50", "0.5"),
+    (text_cash, "232800.000", "232,800.00"), (text_cash, "1.485", "1.485"),
+    (text_value, "2.9", "2.90"), (text_value, "0.005", "0.005"),
+])
+def test_text_forms(helper: Any, value: str, printed: str) -> None:
+    assert helper(Decimal(value)) == printed
+
+
+# A Warrant Share Number, or warrant shares Y, as the texts of the bundled scenario name them
+WARRANT_SHARES_IN_TEXT = re.compile(
+    r"(?:Warrant Share Number(?: unchanged)?|Y_cash =|warrant shares \(cash|cashless|"
+    r"remaining = share number - Y_cash - Y_cl =) (≈?[\d,]+(?:\.\d+)?)")
+STOCK_IN_TEXT = re.compile(r"(?:^|; |: )(?:Section 6: )?([\d,]+(?:\.\d+)?) whole shares")
+
+
+def test_texts_of_the_bundled_scenario_print_each_kind_one_way() -> None:
+    """A notice that shows the Warrant Share Number as 1,000,000 in one place and
+    1,000,000.00 in another (or shares of stock as 100,000.00) breaks the rule."""
+    lines = replay_in_process(scenario_lines(), [load_terms()])
+    shares = stock = 0
+    for line in lines:
+        value = json.loads(line)["value"]
+        text = value.get("calculation") or value.get("detail") or ""
+        for printed in WARRANT_SHARES_IN_TEXT.findall(text):
+            assert re.fullmatch(r"≈?[\d,]+\.\d\d+", printed), (value["id"], printed, text)
+            shares += 1
+        for printed in STOCK_IN_TEXT.findall(text):
+            assert "." not in printed, (value["id"], printed, text)
+            stock += 1
+    assert shares >= 15 and stock >= 3

@@ -142,7 +142,7 @@ def test_partial_waiver_covers_the_cash_part_first() -> None:
                                   market_value=B, waived=Decimal(20000))
     assert (split.covered_cash, split.covered_cashless) == (Decimal(15000), Decimal(5000))
     assert check.passes and check.issued == Decimal(7000)
-    assert "covers 20,000 of the warrant shares" in check.calculation
+    assert "covers 20,000.00 of the warrant shares" in check.calculation
 
 
 @pytest.mark.parametrize(

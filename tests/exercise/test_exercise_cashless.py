@@ -51,7 +51,8 @@ def test_cashless_out_of_the_money_is_refused(case: dict[str, Any]) -> None:
 
 def test_calculation_text_shows_the_formula_and_four_place_price() -> None:
     text = cashless_shares(Decimal(10000), Decimal("2.40"), Decimal("3.00")).calculation
-    assert "X = Y - (A x Y) / B = 10,000 - (2.4000 x 10,000) / 3.00 = 10,000 - 8,000" in text
+    assert ("X = Y - (A x Y) / B = 10,000.00 - (2.4000 x 10,000.00) / 3.00 = 10,000.00 - "
+            "8,000.00") in text
     assert "= 2,000 shares" in text
 
 

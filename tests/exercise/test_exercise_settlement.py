@@ -52,10 +52,10 @@ def test_combined_calculation_text_can_be_checked_by_pencil() -> None:
         market_value=dec(case["market_value"]),
         share_number=dec(case["share_number"]),
     ).calculation
-    assert "payment due = A x Y_cash = 2.4000 x 100.50 = 241.2000 -> 241.20" in text
+    assert "payment due = A x Y_cash = 2.4000 x 100.50 = 241.20 -> 241.20" in text
     assert "211 whole shares issued" in text
     assert "-> 1.65 cash in lieu" in text
-    assert "47,916.67 - 100.50 - 1,000 = 46,816.17" in text
+    assert "47,916.67 - 100.50 - 1,000.00 = 46,816.17" in text
 
 
 @pytest.mark.parametrize("case", cases("settlement.toml", "basket"), ids=case_id)

@@ -17,6 +17,8 @@ from kafka_scenario import scenario_lines, scenario_terms
 from services.kafka.replay_plan import Output, output_line, plan_lines
 from services.kafka.replay_run import ReplayRun, WorkerProcess
 from services.kafka.settings import KafkaSettings
+from services.kafka.topics import sequenced_topic
+from services.streams.rebuild import committed_offset
 from shared.engine import Engine
 from shared.engine.replay import replay_lines
 from shared.events.codec import encode
@@ -29,11 +31,11 @@ def in_process(lines: list[str]) -> list[str]:
             for topic, record in replay_lines(Engine(scenario_terms()), lines)]
 
 
-async def logged(worker: WorkerProcess, text: str, timeout: float = 30.0) -> None:
+async def logged(worker: WorkerProcess, text: str, timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     while text not in (worker.log.read_text(errors="replace") if worker.log.exists() else ""):
         assert worker.alive(), worker.log_tail()
-        assert time.monotonic() < deadline, f"no {text!r} in 30 s:\n{worker.log_tail()}"
+        assert time.monotonic() < deadline, f"no {text!r} in {timeout} s:\n{worker.log_tail()}"
         await asyncio.sleep(0.1)
 
 
@@ -47,11 +49,25 @@ async def test_a_worker_killed_after_a_snapshot_is_taken_over_from_it(
         await run.publish(plan.submissions, slice(0, half))
         first = run.start_worker()
         await logged(first, "snapshot of ")
-        await run.publish(plan.submissions, slice(half, None))
+        # and the group committed offsets on every partition with records: the next worker
+        # is handed records past offset 0, so it takes over (a partition handed from offset 0
+        # is folded from the start, snapshot or not)
+        sequenced = sequenced_topic(run.settings)
+        deadline = time.monotonic() + 60
+        while min([await committed_offset(run.settings, sequenced, p) for p in run.partitions]
+                  ) == 0:
+            assert time.monotonic() < deadline, "the first worker committed nothing in 60 s"
+            await asyncio.sleep(0.1)
+        # a few records more, the kill once outputs of them came, and the rest after it: the
+        # second worker then has records to fold past the first one's commits (intake is quick
+        # enough now that the whole rest could be published and folded before the kill)
+        more = half + 40
+        await run.publish(plan.submissions, slice(half, more))
         rest = plan.submissions[half].index
         await run.collect(lambda c: any(index >= rest for index, _, _ in c.records))
         first.kill()
         second = run.start_worker()
+        await run.publish(plan.submissions, slice(more, None))
         collected = await run.collect()
         second_log = second.log.read_text()
     records = sorted({**plan.local, **collected.records}.items())
