@@ -65,7 +65,8 @@ def test_publish_clock_watch_show_the_default_of_an_undelivered_exercise(tmp_pat
     assert settlement["delivery_due"] == "2005-09-20"
     assert default == {
         "type": "exercise_default", "id": "exercise_default:live-exercise-2005-09-15",
-        "symbol": "GLOW", "exercise_id": "live-exercise-2005-09-15", "warrant": "W-F-05-001",
+        "symbol": "GLOW", "series": "W-F-05", "exercise_id": "live-exercise-2005-09-15",
+        "warrant": "W-F-05-001",
         "holder": "0009990005", "delivery_due": "2005-09-20",
         "deadline": "2005-09-21T00:00:00-04:00",
         "detected_at": "2005-09-21T04:00:00+00:00",  # the deadline tick, not a later one

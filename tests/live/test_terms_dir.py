@@ -47,9 +47,20 @@ def test_nothing_given_is_the_bundled_w_f_05_and_an_empty_directory_an_error(
 
 def test_two_terms_for_one_symbol_are_refused(tmp_path: Path) -> None:
     shutil.copy(BUNDLED, tmp_path / "one.toml")
-    shutil.copy(OTHER, tmp_path / "two.toml")  # also GLOW
-    with pytest.raises(TermsError, match="two terms files for symbol GLOW"):
+    shutil.copy(BUNDLED, tmp_path / "two.toml")  # the same symbol and series
+    with pytest.raises(TermsError, match="two terms files for symbol GLOW and series W-F-05"):
         load_terms_files(None, tmp_path)
+
+
+def test_two_series_that_differ_in_a_symbol_wide_key_are_refused(tmp_path: Path) -> None:
+    """OTHER is GLOW too, another series (its family), listed elsewhere at the start: one
+    stock has one listing timeline (docs/terms-format.md "Several series")."""
+    shutil.copy(BUNDLED, tmp_path / "one.toml")
+    shutil.copy(OTHER, tmp_path / "two.toml")
+    with pytest.raises(TermsError) as caught:
+        load_terms_files(None, tmp_path)
+    assert caught.value.field == "warrant.initial_venue"
+    assert "one.toml" in str(caught.value) and "two.toml" in str(caught.value)
 
 
 def test_the_environment_names_the_directory_only_without_terms_flags(tmp_path: Path) -> None:
