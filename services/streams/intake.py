@@ -34,7 +34,8 @@ becomes its dead letter in sequence. A message is never dropped, and never stops
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from contextlib import aclosing
 from typing import Any
 
 from faust.types import TP
@@ -53,6 +54,7 @@ from services.streams.envelope import (
 )
 from services.streams.faults import agent_fault
 from services.streams.health import Health
+from services.streams.held import Held, generation_of
 from services.streams.limits import MAX_INPUT_MESSAGE_BYTES, MAX_KEY_BYTES, MAX_RECORD_BYTES
 from services.streams.pack import PACK_HEADERS, Packer
 from services.streams.rebuild import Anchor, LogWentBackwards, check_anchor, stop_worker
@@ -214,28 +216,45 @@ def register(app: Any, sources: Any, sequenced: str, settings: KafkaSettings,
 
     app.timer(END_CHECK_SECONDS)(check_input_ends)
 
-    async def intake(stream: Any) -> None:
-        async for events in stream.take_events(BATCH_MAX, within=BATCH_WITHIN):
-            packers: dict[int, Packer] = {}
+    held = Held()  # the batch in hand at a crash, redone by the restarted agent (held.py)
+
+    async def forward(events: Sequence[Any]) -> None:
+        packers: dict[int, Packer] = {}
+        for event in events:
+            m = event.message
+            if fault is not None:
+                fault.check(m.value)
+            await anchors.take(m.topic, m.partition, m.offset, m.value)
+            for target, env in envelopes(settings, m.topic, m.partition, m.offset, m.key,
+                                         m.value, dict(event.headers)):
+                packer = packers.get(target)
+                if packer is None:
+                    packer = packers[target] = Packer()
+                packer.add(env)
+        producer = await app.maybe_start_producer()
+        for target, packer in packers.items():
+            for value in packer.packs():
+                await producer.send(sequenced, b"", value, target, None, PACK_HEADERS)
+        if health is not None:
             for event in events:
                 m = event.message
-                if fault is not None:
-                    fault.check(m.value)
-                await anchors.take(m.topic, m.partition, m.offset, m.value)
-                for target, env in envelopes(settings, m.topic, m.partition, m.offset, m.key,
-                                             m.value, dict(event.headers)):
-                    packer = packers.get(target)
-                    if packer is None:
-                        packer = packers[target] = Packer()
-                    packer.add(env)
-            producer = await app.maybe_start_producer()
-            for target, packer in packers.items():
-                for value in packer.packs():
-                    await producer.send(sequenced, b"", value, target, None, PACK_HEADERS)
-            if health is not None:
-                for event in events:
-                    m = event.message
-                    health.handled(m.topic, m.partition, m.offset)
+                health.handled(m.topic, m.partition, m.offset)
+
+    async def intake(stream: Any) -> None:
+        if held:
+            redo, stale = held.take(generation_of(app))
+            await held.release(stream, stale)
+            await forward(redo)  # raises again if it crashes again: still held
+            await held.release(stream, redo)
+        async with aclosing(stream.take_events(BATCH_MAX, within=BATCH_WITHIN)) as batches:
+            async for events in batches:
+                try:
+                    await forward(events)
+                except Exception:
+                    # nothing of the batch is acknowledged: all of it is forwarded again
+                    # (the fold drops what it has seen, by origin)
+                    held.hold(events)
+                    raise
 
     async def intake_agent(stream: Any) -> None:
         try:
