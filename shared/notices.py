@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 from shared.errors import ContractInputError
@@ -58,8 +58,12 @@ def notice_effect(
     day = sent.date()
     shown = show_instant(sent, zone)
     if delivery is NoticeDelivery.HAND:
+        # The local time at its fixed offset: in the hour repeated when daylight saving time
+        # ends, a datetime in the zone itself compares unequal to the same instant in any
+        # other zone (PEP 495), so receipt would not equal the instant it was sent.
+        received = sent.astimezone(timezone(sent.utcoffset() or timedelta(0)))
         return NoticeEffect(
-            sent, f"Section 12(iv): delivered by hand, effective on receipt {shown}"
+            received, f"Section 12(iv): delivered by hand, effective on receipt {shown}"
         )
     if delivery is NoticeDelivery.COURIER:
         effective_day = calendar.next_trading_day(day)

@@ -15,20 +15,25 @@ and group join (and creating its topics and publishing its inputs), which the se
 difference leaves out too; that start is reported beside it (`baseline_start_seconds`),
 and what is left out is named in the row (`baseline_excludes`).
 
-A second line times the pure engine on the same inputs, in this process, with no Kafka at all
-(the same steady window: first to last market value), against the same pass-through: the
-ceiling the services could reach if Kafka and Faust cost nothing.
+A second line is the Faust floor (`faust_seconds_per_message`): a bare Faust agent moving
+the same messages from one topic to another, the least the services would pay per input if
+Faust delivered the input topics. A third line times the pure engine on the same inputs, in
+this process, with no Kafka at all (the same steady window: first to last market value),
+against the same pass-through: the ceiling the services could reach if Kafka and Faust cost nothing.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import statistics
+import tempfile
 import time
 import uuid
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -37,9 +42,11 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from services.bench import BenchResult
 from services.kafka.client import connection_kwargs, producer_kwargs
 from services.kafka.embedded import EmbeddedBroker
+from services.kafka.profiles import profile_for
 from services.kafka.replay_plan import plan_lines
 from services.kafka.replay_run import ReplayRun
 from services.kafka.settings import KafkaSettings
+from services.streams.fetch_wait import transport_with_fetch_wait
 from shared.engine import Engine
 from shared.engine.replay import replay_lines
 from shared.errors import BenchError
@@ -146,14 +153,84 @@ async def passthrough_seconds_per_message(settings: KafkaSettings,
     return elapsed / count, started - joining
 
 
+FLOOR_BATCH, FLOOR_WITHIN = 200, 0.02  # the warrant state agent's take_events
+
+
+async def faust_seconds_per_message(settings: KafkaSettings,
+                                    messages: list[tuple[bytes, bytes]]) -> float:
+    """Seconds per message through a bare Faust agent A -> B (first message to last flush):
+    it reads A in batches (`take_events`, as the warrant state agent does) and writes each
+    message's bytes to B with `producer.send`, nothing else. No code of the services runs in
+    it: the least a Faust agent costs per message here."""
+    import faust  # the worker's dependency: loaded only when the suite runs
+
+    run = uuid.uuid4().hex[:8]
+    source, sink = f"floor-{run}-in", f"floor-{run}-out"
+    admin = AIOKafkaAdminClient(**connection_kwargs(settings))
+    await admin.start()
+    await admin.create_topics([NewTopic(t, settings.partitions, 1) for t in (source, sink)])
+    await admin.close()
+    producer = AIOKafkaProducer(**producer_kwargs(settings))
+    await producer.start()
+    for key, value in messages:
+        await producer.send(source, value, key=key)
+    await producer.flush()
+    await producer.stop()
+    profile = profile_for(settings)
+    with tempfile.TemporaryDirectory(prefix="warrantwatch-floor-") as data_dir:
+        app: Any = faust.App(f"floor-{run}", broker=f"kafka://{settings.bootstrap_servers}",
+                             datadir=data_dir, web_enabled=False,
+                             consumer_auto_offset_reset="earliest",
+                             broker_session_timeout=profile.session_timeout,
+                             broker_heartbeat_interval=profile.heartbeat_interval,
+                             broker_rebalance_timeout=profile.rebalance_timeout,
+                             producer_linger_ms=profile.producer_linger_ms,
+                             topic_partitions=settings.partitions,
+                             loop=asyncio.get_running_loop())
+        if profile.fetch_max_wait_ms is not None:  # as the worker's (services/streams/app.py)
+            app.transport = transport_with_fetch_wait(app, profile.fetch_max_wait_ms)
+        topic = app.topic(source, key_type=bytes, value_type=bytes, key_serializer="raw",
+                          value_serializer="raw")
+        done = asyncio.Event()
+        seen = {"count": 0, "started": 0.0}
+
+        async def floor(stream: Any) -> None:
+            async for events in stream.take_events(FLOOR_BATCH, within=FLOOR_WITHIN):
+                if not seen["started"]:
+                    seen["started"] = time.perf_counter()
+                out = await app.maybe_start_producer()
+                for event in events:
+                    m = event.message
+                    await out.send(sink, m.key, m.value, m.partition, None, None)
+                seen["count"] += len(events)
+                if seen["count"] >= len(messages):
+                    await out.flush()
+                    done.set()
+
+        app.agent(topic, name="floor")(floor)
+        quiet = logging.getLogger("faust").level
+        logging.getLogger("faust").setLevel(logging.WARNING)
+        try:
+            await app.start()
+            await asyncio.wait_for(done.wait(), timeout=300)
+            elapsed = time.perf_counter() - seen["started"]
+        finally:
+            await app.stop()
+            logging.getLogger("faust").setLevel(quiet)
+    return elapsed / len(messages)
+
+
 def run(quick: bool) -> list[BenchResult]:
-    (short_days, long_days), repeat = ((50, 200), 1) if quick else ((100, 400), 3)
+    # the long run must outweigh a worker's start (seconds, and noisy on a shared machine)
+    (short_days, long_days), repeat = ((50, 200), 1) if quick else ((100, 1500), 3)
     short, lines = synthetic_lines(short_days), synthetic_lines(long_days)
     short_runs: list[float] = []
     long_runs: list[float] = []
     engine: list[float] = []
     theirs: list[float] = []
     theirs_start: list[float] = []
+    floor: list[float] = []
+    messages = [(s.key, s.value) for s in plan_lines(lines).submissions]
     with EmbeddedBroker() as broker:
         settings = KafkaSettings(broker=broker.url, profile="embedded")
         for _ in range(repeat):  # alternate, so a busy machine slows all alike
@@ -162,6 +239,7 @@ def run(quick: bool) -> list[BenchResult]:
             per_message, start = asyncio.run(passthrough_seconds_per_message(settings, lines))
             theirs.append(per_message)
             theirs_start.append(start)
+            floor.append(asyncio.run(faust_seconds_per_message(settings, messages)))
             engine.append(engine_seconds_per_input(lines))
     extra = len(lines) - len(short)
     ours = [(long_run - short_run) / extra for short_run, long_run in zip(short_runs, long_runs,
@@ -184,6 +262,14 @@ def run(quick: bool) -> list[BenchResult]:
                  ("long_run_seconds", long_runs[least_disturbed]),
                  ("baseline_excludes", PASSTHROUGH_EXCLUDES),
                  ("baseline_start_seconds", min(theirs_start))),
+    ), BenchResult(
+        suite=SUITE,
+        name="the Faust floor: a bare agent, take_events(200, 20 ms), producer.send A -> B",
+        per_op_seconds=min(floor),
+        baseline_name=baseline,
+        baseline_per_op_seconds=min(theirs),
+        median_per_op_seconds=statistics.median(floor),
+        baseline_median_per_op_seconds=statistics.median(theirs),
     ), BenchResult(
         suite=SUITE,
         name="the same inputs through the in-process engine, no Kafka (the ceiling)",

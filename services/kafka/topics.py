@@ -51,6 +51,12 @@ def snapshot_topic(settings: KafkaSettings) -> str:
     return settings.topic(SNAPSHOTS)
 
 
+def intake_group(settings: KafkaSettings) -> str:
+    """The consumer group of intake (services/streams/batch_intake.py): the input topics'
+    committed offsets are this group's. The warrant state agent is Faust's group, `app_id`."""
+    return f"{settings.app_id}-intake"
+
+
 def topic_specs(settings: KafkaSettings) -> list[TopicSpec]:
     """Every topic the service reads or writes, with the configuration it is created with."""
     durable: tuple[tuple[str, str], ...] = ()

@@ -32,6 +32,7 @@ from services.kafka.admin import ensure_topics
 from services.kafka.client import connection_kwargs, producer_kwargs
 from services.kafka.partitioning import partition_of
 from services.kafka.settings import KafkaSettings
+from services.kafka.topics import intake_group
 from services.streams.routing import route
 from shared.errors import BrokerError
 from shared.events.codec import encode
@@ -93,7 +94,7 @@ class Publisher:
 
     def _group_kwargs(self) -> dict[str, Any]:
         kwargs = connection_kwargs(self.settings)
-        kwargs["group_id"] = self.settings.app_id
+        kwargs["group_id"] = intake_group(self.settings)
         kwargs["enable_auto_commit"] = False
         return kwargs
 
@@ -146,7 +147,7 @@ class Publisher:
                     break
                 if self.monotonic() >= deadline:
                     raise BrokerError(
-                        f"the worker group {self.settings.app_id!r} has not taken "
+                        f"the worker group {intake_group(self.settings)!r} has not taken "
                         f"{other.topic}[{other.partition}] offset {wanted} within "
                         f"{self.wait:g} s: is a worker running with this app id and topic "
                         f"prefix? (--order arrival sends without waiting)")

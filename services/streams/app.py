@@ -1,8 +1,9 @@
 """The one place that builds the Faust app and its settings.
 
-Two agents, one consumer group (`app_id`): intake (every input topic -> the sequenced topic)
-and warrant_state (the sequenced topic -> the output topics). Workers started with the same
-`app_id` share the partitions of both.
+Intake (every input topic -> the sequenced topic) is a service of the app with an aiokafka
+consumer of its own, in the group `{app_id}-intake` (services/streams/batch_intake.py);
+warrant_state (the sequenced topic -> the output topics) is a Faust agent in the group
+`app_id`. Workers started with the same `app_id` share the partitions of both.
 
 Timeouts come from the broker profile (services/kafka/profiles.py), where each is explained:
 short ones for the embedded broker, Faust's usual ones for a real cluster.
@@ -24,8 +25,8 @@ from services.kafka.client import PRODUCER_MAX_REQUEST_BYTES, faust_credentials
 from services.kafka.embedded import free_port
 from services.kafka.profiles import profile_for
 from services.kafka.settings import KafkaSettings
-from services.kafka.topics import input_topics, sequenced_topic
-from services.streams import health_views, intake, views, warrant_state
+from services.kafka.topics import sequenced_topic
+from services.streams import batch_intake, health_views, views, warrant_state
 from services.streams.fetch_wait import transport_with_fetch_wait
 from services.streams.outputs import OutputPublisher
 from services.streams.warrant_state import WarrantState
@@ -89,8 +90,7 @@ def build_streams(settings: KafkaSettings, terms: Sequence[Terms], *, data_dir: 
         app.transport = transport_with_fetch_wait(app, profile.fetch_max_wait_ms)
     sequenced = _raw_topic(app, sequenced_topic(settings))
     state = WarrantState(settings, terms)
-    intake.register(app, _raw_topic(app, *input_topics(settings)), sequenced_topic(settings),
-                    settings, state.health)
+    batch_intake.register(app, settings, state.health)
     warrant_state.register(app, sequenced, OutputPublisher(settings), state)
     views.register(app, state)
     health_views.register(app, state)

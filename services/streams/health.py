@@ -69,10 +69,15 @@ class Health:
         elif found.offset != offset:
             found.offset, found.since, found.waiting_since = offset, now, None
 
-    def assigned(self, partitions: set[TopicPartition]) -> None:
-        """A new assignment: progress is measured afresh from now."""
+    def assigned(self, partitions: set[TopicPartition], topics: set[str] | None = None
+                 ) -> None:
+        """A new assignment: progress is measured afresh from now. With `topics`, the
+        assignment of those topics only (intake and the warrant state are two groups)."""
         now = self.clock()
-        self.progress = {tp: self.progress.get(tp) or Progress(None, now) for tp in partitions}
+        kept = {} if topics is None else {tp: p for tp, p in self.progress.items()
+                                          if tp[0] not in topics}
+        self.progress = kept | {tp: self.progress.get(tp) or Progress(None, now)
+                                for tp in partitions}
         for tp in partitions:
             self.progress[tp].since, self.progress[tp].waiting_since = now, None
 
@@ -151,10 +156,18 @@ def readiness(health: Health, *, joined: bool, rebalancing: bool,
 
 def faust_readiness(app: Any, health: Health, joined: bool) -> tuple[bool, dict[str, Any]]:
     """`readiness` with what the Faust app knows: its agents' actors, its assignment, the
-    highwaters its consumer last fetched."""
+    highwaters its consumer last fetched; and the same of intake, a service of the app
+    (services/streams/batch_intake.py) when it has one."""
     agents = [AgentStatus(name.rsplit(".", 1)[-1], _agent_running(agent))
               for name, agent in sorted(app.agents.items())]
     highwaters: dict[TopicPartition, int | None] = {}
+    intake: Any = getattr(app, "intake", False)
+    if intake is not False:  # registered: None until the app has started it
+        agents.append(AgentStatus("intake", intake is not None and bool(intake.running)))
+        joined = joined and intake is not None and intake.assignment is not None
+        if intake is not None:
+            highwaters.update(intake.highwaters())
+    agents.sort(key=lambda a: a.name)
     try:
         assigned = app.assignor.assigned_actives()
     except Exception:

@@ -4,17 +4,19 @@ agent crash (docs/operations.md, Health: what a crash costs).
 Faust acknowledges the events of a `take_events` batch when the batch's generator is closed,
 whether the agent handled them or crashed on them, and commits acknowledged offsets; the
 consumer's position has moved past them too, so the agent Faust restarts on the same stream
-never sees them again: a message in hand at a crash would be lost for good. So each agent
-(services/streams/intake.py, warrant_state.py):
+never sees them again: a message in hand at a crash would be lost for good. So the warrant
+state agent (services/streams/warrant_state.py; intake is not a Faust agent: a failed batch
+of services/streams/batch_intake.py is read again from the committed offsets):
 
 - takes its batches inside `contextlib.aclosing`, so the generator is closed (its events
   acknowledged, its buffering processor detached, the stream's `enable_acks` restored) in the
   agent's own frame, before the crash reaches Faust, and not whenever the abandoned
   generator happens to be finalized, which left the stream's next event behind a future no
   one would resolve and could race the restarted agent's generator;
-- on a crash, `hold`s the events it had not finished: each message's reference count is
-  raised by one first, so the generator's acknowledgement does not make it safe to commit,
-  and Faust's commit, which takes only the consecutive acknowledged offsets, stops before it;
+- on a crash, `hold`s the events it had not finished (from the one it crashed on): each
+  message's reference count is raised by one first, so the generator's acknowledgement does
+  not make it safe to commit, and Faust's commit, which takes only the consecutive
+  acknowledged offsets, stops before it;
 - when Faust restarts it, handles the held events first, in their order, then `release`s them
   (the acknowledgement that lets their offsets be committed: after their outputs were handed
   to the producer, which Faust flushes before it commits), then takes new batches.

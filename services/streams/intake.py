@@ -1,4 +1,4 @@
-"""The intake agent: every input topic into the one sequenced topic, keyed by symbol.
+"""Intake: every input topic into the one sequenced topic, keyed by symbol.
 
 Each input message is routed (services/streams/routing.py) and forwarded unchanged, with
 headers naming its logical topic and its origin (Kafka topic, partition, offset). A replay's
@@ -10,9 +10,9 @@ A message written by a worker (it carries `ww-worker`) is an output, not an inpu
 is both an input topic and the topic of the holdings the engine derives from Form 4s, which
 the engine has already applied. Intake skips those.
 
-Inputs are taken in batches (services/streams/batching.py); the envelopes of a batch bound for
-one partition are written as one message, a pack (services/streams/pack.py), in the order the
-inputs were read, without waiting for each write.
+Inputs are taken in batches by an aiokafka consumer (services/streams/batch_intake.py); the
+envelopes of a batch bound for one partition are written as one message, a pack
+(services/streams/pack.py), in the order the inputs were read, without waiting for each write.
 
 An input log that goes backwards (docs/operations.md, A log that goes backwards): an input
 topic deleted and re-created under a running worker hands intake offsets it has already
@@ -34,15 +34,10 @@ becomes its dead letter in sequence. A message is never dropped, and never stops
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
-from contextlib import aclosing
-from typing import Any
-
-from faust.types import TP
+from collections.abc import Callable
 
 from services.kafka.partitioning import partition_of
 from services.kafka.settings import KafkaSettings
-from services.streams.batching import BATCH_MAX, BATCH_WITHIN
 from services.streams.envelope import (
     INDEX,
     SEQ,
@@ -52,12 +47,8 @@ from services.streams.envelope import (
     Origin,
     parse_input_sequences,
 )
-from services.streams.faults import agent_fault
-from services.streams.health import Health
-from services.streams.held import Held, generation_of
 from services.streams.limits import MAX_INPUT_MESSAGE_BYTES, MAX_KEY_BYTES, MAX_RECORD_BYTES
-from services.streams.pack import PACK_HEADERS, Packer
-from services.streams.rebuild import Anchor, LogWentBackwards, check_anchor, stop_worker
+from services.streams.rebuild import Anchor, LogWentBackwards, check_anchor
 from services.streams.routing import route
 from shared.errors import RecordError
 from shared.events.boundary import admit
@@ -197,71 +188,3 @@ def _envelopes(settings: KafkaSettings, logical: str, origin: Origin, key: bytes
                                      place=place, index=index, source=source, reject=why,
                                      broadcast=r.broadcast)))
     return out
-
-
-def register(app: Any, sources: Any, sequenced: str, settings: KafkaSettings,
-             health: Health | None = None) -> Any:
-    """Add the agent to the Faust app: `sources` is the Faust topic of all input topics,
-    `sequenced` the name of the sequenced topic; progress and crashes go to `health`."""
-
-    fault = agent_fault("intake")  # None unless a test asks for a crash (faults.py)
-    anchors = InputAnchors(settings, stop=lambda exc: stop_worker(health, exc))
-
-    def highwater(topic: str, partition: int) -> int | None:
-        found = app.consumer.highwater(TP(topic, partition))
-        return int(found) if found is not None else None
-
-    async def check_input_ends() -> None:
-        await anchors.check_ends(highwater)
-
-    app.timer(END_CHECK_SECONDS)(check_input_ends)
-
-    held = Held()  # the batch in hand at a crash, redone by the restarted agent (held.py)
-
-    async def forward(events: Sequence[Any]) -> None:
-        packers: dict[int, Packer] = {}
-        for event in events:
-            m = event.message
-            if fault is not None:
-                fault.check(m.value)
-            await anchors.take(m.topic, m.partition, m.offset, m.value)
-            for target, env in envelopes(settings, m.topic, m.partition, m.offset, m.key,
-                                         m.value, dict(event.headers)):
-                packer = packers.get(target)
-                if packer is None:
-                    packer = packers[target] = Packer()
-                packer.add(env)
-        producer = await app.maybe_start_producer()
-        for target, packer in packers.items():
-            for value in packer.packs():
-                await producer.send(sequenced, b"", value, target, None, PACK_HEADERS)
-        if health is not None:
-            for event in events:
-                m = event.message
-                health.handled(m.topic, m.partition, m.offset)
-
-    async def intake(stream: Any) -> None:
-        if held:
-            redo, stale = held.take(generation_of(app))
-            await held.release(stream, stale)
-            await forward(redo)  # raises again if it crashes again: still held
-            await held.release(stream, redo)
-        async with aclosing(stream.take_events(BATCH_MAX, within=BATCH_WITHIN)) as batches:
-            async for events in batches:
-                try:
-                    await forward(events)
-                except Exception:
-                    # nothing of the batch is acknowledged: all of it is forwarded again
-                    # (the fold drops what it has seen, by origin)
-                    held.hold(events)
-                    raise
-
-    async def intake_agent(stream: Any) -> None:
-        try:
-            await intake(stream)
-        except Exception as exc:  # a crash (Faust restarts the agent): readiness reports it
-            if health is not None:
-                health.crashed("intake", exc)
-            raise
-
-    return app.agent(sources, name="intake")(intake_agent)

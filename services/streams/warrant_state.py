@@ -361,7 +361,7 @@ def register(app: Any, source: Any, outputs: OutputPublisher, state: WarrantStat
         await state.close(list(state.held()), _sender(producer))
 
     async def on_assigned(sender: object, assigned: set[Any], **kwargs: object) -> None:
-        state.health.assigned({(tp.topic, tp.partition) for tp in assigned})
+        state.health.assigned({(tp.topic, tp.partition) for tp in assigned}, {state.topic})
         state.keep_only(tp.partition for tp in assigned if tp.topic == state.topic)
 
     async def warrant_state_agent(stream: Any) -> None:

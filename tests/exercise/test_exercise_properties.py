@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 
 from exercise_golden import calendar, terms
-from hypothesis import assume, given, settings
+from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
 from shared.cap import check_cap, max_exercise, max_shares_issuable
@@ -115,6 +115,9 @@ instants = st.datetimes(
 # The calendar builds its tables on first use; that one slow call is not the code's speed.
 @settings(deadline=None)
 @given(at=instants, how=st.sampled_from(list(NoticeDelivery)))
+# 01:00 EDT, in the hour repeated when daylight saving time ended (found by hypothesis)
+@example(at=datetime(2010, 11, 7, 5, 0, tzinfo=UTC), how=NoticeDelivery.HAND)
+@example(at=datetime(2010, 11, 7, 6, 30, tzinfo=UTC), how=NoticeDelivery.HAND)
 def test_notice_is_never_effective_before_it_is_sent(at: datetime, how: NoticeDelivery) -> None:
     effective = notice_effective(at, how, calendar(), terms())
     assert effective >= at

@@ -58,11 +58,16 @@ async def test_a_worker_killed_after_a_snapshot_is_taken_over_from_it(
                   ) == 0:
             assert time.monotonic() < deadline, "the first worker committed nothing in 60 s"
             await asyncio.sleep(0.1)
-        await run.publish(plan.submissions, slice(half, None))
+        # a few records more, the kill once outputs of them came, and the rest after it: the
+        # second worker then has records to fold past the first one's commits (intake is quick
+        # enough now that the whole rest could be published and folded before the kill)
+        more = half + 40
+        await run.publish(plan.submissions, slice(half, more))
         rest = plan.submissions[half].index
         await run.collect(lambda c: any(index >= rest for index, _, _ in c.records))
         first.kill()
         second = run.start_worker()
+        await run.publish(plan.submissions, slice(more, None))
         collected = await run.collect()
         second_log = second.log.read_text()
     records = sorted({**plan.local, **collected.records}.items())

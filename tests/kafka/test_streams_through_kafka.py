@@ -8,6 +8,7 @@ the same inputs is the reference.
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import shared.terms_data
 from services.cli import main
 from services.kafka.replay import replay_through_kafka
 from services.kafka.replay_plan import Output, output_line, plan_lines
-from services.kafka.replay_run import Collected, ReplayRun
+from services.kafka.replay_run import Collected, ReplayRun, WorkerProcess
 from services.kafka.settings import KafkaSettings
 from services.kafka.topics import sequenced_topic
 from services.streams.rebuild import committed_offset
@@ -127,4 +128,51 @@ async def test_a_killed_worker_loses_nothing_and_repeats_with_the_same_ids(
     assert in_order_per_partition(collected)
     assert len({out.worker for out in collected.records.values()}) == 2
     # the second worker rebuilt the state from the sequenced log before going on
+    assert "rebuilt warrantwatch." in second_log
+
+
+async def test_a_rebalance_mid_stream_loses_nothing_and_repeats_only_with_the_same_ids(
+        settings: KafkaSettings) -> None:
+    """A second worker joins while the first holds batches of both partitions in hand (the
+    inputs keep coming): intake's listener commits what it forwarded, a batch fetched across
+    the rebalance is read again (services/streams/batch_intake.py), the warrant state moves
+    one partition. Every output comes, and any that comes twice is the same record."""
+    lines = scenario_lines()
+    expected = in_process(lines)
+    plan = plan_lines(lines)
+    two = KafkaSettings(broker=settings.broker, profile="embedded", partitions=2)
+    parts = 20
+    step = len(plan.submissions) // parts
+
+    async def feed(joining: WorkerProcess) -> None:
+        """A part every 0.2 s until the second worker is in both groups (its start takes
+        seconds), then the last parts after the rebalance."""
+        n = 1
+        while n < parts - 4 and not joining.ready():
+            await run.publish(plan.submissions, slice(n * step, (n + 1) * step))
+            await asyncio.sleep(0.2)
+            n += 1
+        await run.wait_ready()
+        for m in range(n, parts):
+            await run.publish(plan.submissions,
+                              slice(m * step, None if m == parts - 1 else (m + 1) * step))
+            await asyncio.sleep(0.2)
+
+    async with ReplayRun(two, scenario_terms()) as run:
+        first = run.start_worker()
+        await run.wait_ready()
+        await run.publish(plan.submissions, slice(0, step))
+        await run.collect(lambda c: len(c.records) > 0)
+        second = run.start_worker()
+        await feed(second)
+        collected = await run.collect()
+        first_log, second_log = first.log.read_text(), second.log.read_text()
+    records = sorted({**plan.local, **collected.records}.items())
+    assert [output_line(out) for _, out in records] == expected
+    assert not collected.conflicts  # a repeat is the same record: the same id, same bytes
+    assert in_order_per_partition(collected)
+    # the first worker's intake gave up input partitions it held while inputs flowed, and
+    # the second took a sequenced partition over from the log (GLOWD's: its inputs are all
+    # in the first fifth of the scenario, so its later outputs are the broadcast ticks')
+    assert re.search(r"intake: [1-9][0-9]* input partitions revoked", first_log)
     assert "rebuilt warrantwatch." in second_log
