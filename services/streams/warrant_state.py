@@ -38,6 +38,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Iterable, Sequence
+from contextlib import aclosing
 from typing import Any
 
 from services.kafka.partitioning import partition_of
@@ -49,6 +50,7 @@ from services.streams.envelope import Envelope
 from services.streams.faults import agent_fault
 from services.streams.fold import Emitted, PartitionFold, Step
 from services.streams.health import Health
+from services.streams.held import Held, generation_of
 from services.streams.outputs import OutputPublisher
 from services.streams.pack import envelopes_of
 from services.streams.rebuild import (
@@ -294,27 +296,57 @@ def register(app: Any, source: Any, outputs: OutputPublisher, state: WarrantStat
 
     fault = agent_fault("warrant_state")  # None unless a test asks for a crash (faults.py)
 
+    held = Held()  # what was unfinished at a crash, redone by the restarted agent (held.py)
+
+    async def handle(events: Sequence[Any]) -> int | None:
+        """Fold and publish `events` in order: how many were finished when one raised is
+        kept in `finished[0]`; None when the worker is stopping (a log went backwards)."""
+        finished[0] = 0
+        producer = await app.maybe_start_producer()
+        for event in events:
+            message = event.message
+            if fault is not None:
+                fault.check(message.value)
+            try:
+                steps = await _handle(state, message, event.headers)
+            except LogWentBackwards as exc:
+                await _stop_worker(state, exc)
+                return None
+            for step in steps or ():
+                await outputs.publish(producer, message.partition, step)
+            state.published(message.partition)
+            state.health.handled(message.topic, message.partition, message.offset)
+            finished[0] += 1
+        due = state.due()
+        if due:
+            await producer.flush()  # a snapshot covers only outputs that are out
+            for partition in due:
+                await state.snapshot(partition, _sender(producer))
+        return len(events)
+
+    finished = [0]
+
     async def warrant_state(stream: Any) -> None:
-        async for events in stream.take_events(BATCH_MAX, within=BATCH_WITHIN):
-            producer = await app.maybe_start_producer()
-            for event in events:
-                message = event.message
-                if fault is not None:
-                    fault.check(message.value)
-                try:
-                    steps = await _handle(state, message, event.headers)
-                except LogWentBackwards as exc:
-                    await _stop_worker(state, exc)
+        if held:
+            redo, stale = held.take(generation_of(app))
+            await held.release(stream, stale)
+            try:
+                if await handle(redo) is None:
                     return
-                for step in steps or ():
-                    await outputs.publish(producer, message.partition, step)
-                state.published(message.partition)
-                state.health.handled(message.topic, message.partition, message.offset)
-            due = state.due()
-            if due:
-                await producer.flush()  # a snapshot covers only outputs that are out
-                for partition in due:
-                    await state.snapshot(partition, _sender(producer))
+            except Exception:
+                await held.release(stream, redo[:finished[0]])
+                raise
+            await held.release(stream, redo)
+        async with aclosing(stream.take_events(BATCH_MAX, within=BATCH_WITHIN)) as batches:
+            async for events in batches:
+                try:
+                    if await handle(events) is None:
+                        return
+                except Exception:
+                    # the events from the one it crashed on are redone after the restart;
+                    # those before it were folded and their outputs handed to the producer
+                    held.hold(events[finished[0]:])
+                    raise
 
     async def on_revoked(sender: object, revoked: set[Any], **kwargs: object) -> None:
         # Faust has flushed the producer before it sends this signal

@@ -97,7 +97,10 @@ async def test_a_crashed_agent_makes_the_worker_unready_until_faust_restarted_it
                                      ("intake", "q-crash-intake", "14:30")):
             await until(200, timeout=20)  # the record before has been taken in
             assert await health() == 0
-            await send("quotes", record("quote", record_id, bid="1.50", ask="1.60",
+            # the record crashed on is a quote whose bid is no number: when it is handled
+            # (again, after the restart) it becomes its dead letter, so the letter shows it
+            # was not lost
+            await send("quotes", record("quote", record_id, bid="one fifty", ask="1.60",
                                         at=f"2011-01-04T{at}:00-05:00"))
             to_503, body = await until(503, timeout=BOUND)
             crash = [r for r in body["reasons"] if r.startswith(f"agent {agent} crashed")]
@@ -120,12 +123,37 @@ async def test_a_crashed_agent_makes_the_worker_unready_until_faust_restarted_it
         await send("clock", record("tick", "t1", at="2011-01-04T17:00:00-05:00"))
         value = await first_market_value(s, timeout=15)
         assert (value["date"], value["value"]) == ("2011-01-04", "1.40"), value
+        # neither message an agent crashed on is lost: the restarted agent handled it again
+        # (services/streams/held.py), once, and it became its one dead letter
+        letters = await all_records(s, "dead-letters", timeout=5)
+        for record_id in ("q-crash-fold", "q-crash-intake"):
+            found = [r for r in letters if f'"id": "{record_id}"' in r["raw"]]
+            assert len(found) == 1 and "bid" in found[0]["reason"], (record_id, letters)
         print("readiness figures (s):", {k: round(v, 2) for k, v in figures.items()})
         for agent in ("warrant_state", "intake"):
             assert figures[f"{agent} back to 200"] >= CRASH_QUIET_SECONDS - 0.5
     finally:
         await producer.stop()
         worker.kill()
+
+
+async def all_records(settings: KafkaSettings, topic: str, timeout: float
+                      ) -> list[dict[str, Any]]:
+    """Every record on `topic` (all partitions) once `timeout` seconds bring nothing new."""
+    consumer = AIOKafkaConsumer(settings.topic(topic),
+                                bootstrap_servers=settings.bootstrap_servers,
+                                auto_offset_reset="earliest", group_id=None)
+    await consumer.start()
+    found: list[dict[str, Any]] = []
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=500)
+            for messages in batch.values():
+                found.extend(dict(json.loads(m.value)) for m in messages)
+        return found
+    finally:
+        await consumer.stop()
 
 
 async def first_market_value(settings: KafkaSettings, timeout: float) -> dict[str, str]:
