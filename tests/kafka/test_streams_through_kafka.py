@@ -111,12 +111,17 @@ async def test_a_killed_worker_loses_nothing_and_repeats_with_the_same_ids(
                   ) == 0:
             assert time.monotonic() < deadline, "the first worker committed nothing in 30 s"
             await asyncio.sleep(0.1)
-        # the rest, and the worker killed as soon as it has published outputs of it
-        await run.publish(plan.submissions, slice(quarter, None))
+        # the second quarter, and the worker killed as soon as it has published outputs of
+        # it; the last half is published only after the kill, so that the second worker has
+        # records of its own to fold (the pipeline is quick enough to finish everything
+        # published before the kill lands)
+        half = len(plan.submissions) // 2
+        await run.publish(plan.submissions, slice(quarter, half))
         rest = plan.submissions[quarter].index
         await run.collect(lambda c: any(index >= rest for index, _, _ in c.records))
         first_count = len(run.collector.collected.records)
         first.kill()
+        await run.publish(plan.submissions, slice(half, None))
         second = run.start_worker()
         collected = await run.collect()
         second_log = second.log.read_text()
