@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
+import time
 from collections import defaultdict
 from dataclasses import replace
 from datetime import datetime
@@ -18,6 +19,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
+
+from aiokafka import AIOKafkaConsumer
 
 from services.kafka.replay_plan import plan_lines, stamp
 from services.kafka.settings import KafkaSettings
@@ -121,3 +124,21 @@ def input_topic_logs(lines: list[str], settings: KafkaSettings
                                      item.submission.key, item.submission.value,
                                      dict(item.headers)))
     return logs
+
+
+async def first_market_value(settings: KafkaSettings, timeout: float) -> dict[str, str]:
+    """The first record on market-values (from the earliest offset), within `timeout` s."""
+    consumer = AIOKafkaConsumer(settings.topic("market-values"),
+                                bootstrap_servers=settings.bootstrap_servers,
+                                auto_offset_reset="earliest", group_id=None)
+    await consumer.start()
+    try:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            batch = await consumer.getmany(timeout_ms=500)
+            for messages in batch.values():
+                for m in messages:
+                    return dict(json.loads(m.value))
+        raise AssertionError(f"no market value in {timeout} s")
+    finally:
+        await consumer.stop()

@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
+from kafka_scenario import first_market_value
 
 from services.cli import main
 from services.kafka.admin import ensure_topics
@@ -155,19 +156,3 @@ async def all_records(settings: KafkaSettings, topic: str, timeout: float
     finally:
         await consumer.stop()
 
-
-async def first_market_value(settings: KafkaSettings, timeout: float) -> dict[str, str]:
-    consumer = AIOKafkaConsumer(settings.topic("market-values"),
-                                bootstrap_servers=settings.bootstrap_servers,
-                                auto_offset_reset="earliest", group_id=None)
-    await consumer.start()
-    try:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            batch = await consumer.getmany(timeout_ms=500)
-            for messages in batch.values():
-                for m in messages:
-                    return dict(json.loads(m.value))
-        raise AssertionError(f"no market value in {timeout} s")
-    finally:
-        await consumer.stop()

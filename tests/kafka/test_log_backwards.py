@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
-from kafka_scenario import scenario_terms
+from kafka_scenario import first_market_value, scenario_terms
 
 from services.kafka.admin import ensure_topics
 from services.kafka.embedded import EmbeddedBroker, free_port
@@ -53,22 +53,6 @@ async def feed(settings: KafkaSettings, bid: str) -> None:
     finally:
         await producer.stop()
 
-
-async def first_market_value(settings: KafkaSettings, timeout: float) -> dict[str, str]:
-    consumer = AIOKafkaConsumer(settings.topic("market-values"),
-                                bootstrap_servers=settings.bootstrap_servers,
-                                auto_offset_reset="earliest", group_id=None)
-    await consumer.start()
-    try:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            batch = await consumer.getmany(timeout_ms=500)
-            for messages in batch.values():
-                for m in messages:
-                    return dict(json.loads(m.value))
-        raise AssertionError(f"no market value in {timeout} s")
-    finally:
-        await consumer.stop()
 
 
 async def ready(worker: WorkerProcess, timeout: float = 60) -> None:
