@@ -16,9 +16,10 @@ set, enum member, or an instance of one of the registered classes (`_CLASSES`), 
 fields in declaration order. Decoding builds only registered classes, so bytes from anyone
 can at worst fail to load. Encoding is the cost of a snapshot that grows with the state, so
 the encoding of a deeply immutable instance (a past day's prices, a published value) is kept
-from one snapshot to the next as its msgpack bytes (`_Memo`): the bytes written are the same. msgspec writes and reads the msgpack (docs/decisions.md
-"Snapshots": a maintained C library made for typed serialization, several times faster than
-the json module, no code execution on load).
+from one snapshot to the next as its msgpack bytes (`_Memo`): the bytes written are the same.
+msgspec writes and reads the msgpack (docs/decisions.md "Snapshots": a maintained C library
+made for typed serialization, several times faster than the json module, no code execution
+on load).
 
 `SNAPSHOT_VERSION` names the format; the header also carries a digest of the registered
 classes' field names and of `STATE_FIELDS`, so a change to any state class refuses older
