@@ -179,8 +179,8 @@ class SymbolEngine:
         # while `_due_known`; a record that falls before it moves event time and nothing else
         self._due_known = False
         self._due: datetime | None = None
-        self._today_at: datetime | None = None  # the event time `_today` is the date of
-        self._today: date | None = None
+        self._date_at: datetime | None = None  # the instant `_date` is the local date of
+        self._date: date = date.min
         self._swept_on: date | None = None  # event time's date when old ids were last dropped
         # what each record type does: shared/engine/dispatch.py
         self._handlers: dict[str, Handler] = {
@@ -250,7 +250,7 @@ class SymbolEngine:
         the general way, which names it."""
         at = q.at
         try:
-            day = at.astimezone(self.terms.zone).date()
+            day = self._local_date(at)
         except (OverflowError, ValueError):
             return self._process(topic, q, raw, "quote")
         if not RANGE_START <= day <= RANGE_END:
@@ -262,12 +262,12 @@ class SymbolEngine:
         now = self.now
         if now is None or at > now:
             try:
-                out = self._advance(at, day)
+                out = self._advance(at)
             except RecordError as exc:
                 raise EngineFault(f"{time_field(q)}: event time could not reach "
                                   f"{at.isoformat()}: {exc}") from exc
         try:
-            self._quote(q, day)
+            self._quote(q)
         except RecordError as exc:
             out.append(dead_letter(topic, raw if raw is not None else encode(q), str(exc),
                                    self.terms.symbol))
@@ -288,12 +288,16 @@ class SymbolEngine:
 
     def _local_today(self) -> date:
         """The date of event time in the terms' zone (event time must be known)."""
-        now = self.now
-        if now is not self._today_at or self._today is None:
-            assert now is not None
-            self._today = now.astimezone(self.terms.zone).date()
-            self._today_at = now
-        return self._today
+        assert self.now is not None
+        return self._local_date(self.now)
+
+    def _local_date(self, instant: datetime) -> date:
+        """The date of `instant` in the terms' zone; the last one asked is remembered (a
+        quote's date is asked for by its dedupe window, event time and its market date)."""
+        if instant is not self._date_at:
+            self._date = instant.astimezone(self.terms.zone).date()
+            self._date_at = instant
+        return self._date
 
     def _window_day(self, record: InputRecord) -> date | None:
         """The date a quote, daily bar or tick speaks of; None for the records whose ids are
@@ -339,9 +343,8 @@ class SymbolEngine:
             return None
         return record.instant()
 
-    def _advance(self, instant: datetime, day: date | None = None) -> list[OutputRecord]:
-        """Event time moves to `instant` (whose date in the terms' zone is `day`, when the
-        caller knows it): emit what fell due, in the order it fell due.
+    def _advance(self, instant: datetime) -> list[OutputRecord]:
+        """Event time moves to `instant`: emit what fell due, in the order it fell due.
 
         A date's close is due once event time passes it; a scheduled corporate action once
         event time reaches its instant (close of business). Before the next due instant
@@ -351,8 +354,6 @@ class SymbolEngine:
         fell = not self._due_known or (due is not None and instant >= due)
         out = self._fall_due(instant) if fell else []
         self.now = instant
-        if day is not None:
-            self._today_at, self._today = instant, day
         if self.recent and (fell or self._local_today() != self._swept_on):
             # dates drop out only when event time's date moves on or a pending date's value
             # is published (in `_fall_due`)
@@ -395,19 +396,18 @@ class SymbolEngine:
 
     # --- quotes and market facts -----------------------------------------------------------
 
-    def _quote(self, q: Quote, day: date | None = None) -> list[OutputRecord]:
+    def _quote(self, q: Quote) -> list[OutputRecord]:
         calendar = self.calendar
+        day = self._local_date(q.at)
         close = self.market.quote(q, calendar, day)
         if close is not None and self._due_known:  # a date newly pending: its close is due
             due = self._due
             if due is None or close < due:
                 self._due = close
-        if self.terms.count_only_observed_trading and q.volume and q.volume > 0:
-            if day is None:
-                day = self.market.local_date(q.at)
-            if day not in calendar.observed_trading:  # else the calendar stays as it is
-                self.calendar = calendar.with_observed_trading(day)
-                self._due_known = False
+        if (self.terms.count_only_observed_trading and q.volume and q.volume > 0
+                and day not in calendar.observed_trading):  # else the calendar stands
+            self.calendar = calendar.with_observed_trading(day)
+            self._due_known = False
         return []
 
     def _daily_bar(self, bar: DailyBar) -> list[OutputRecord]:
