@@ -122,6 +122,18 @@ class BrokerError(WarrantWatchError):
     wrong partition count, a worker died, or a replay did not finish in time."""
 
 
+class SettingsError(BrokerError, ValueError):
+    """A Kafka setting (services/kafka/settings.py) that cannot be used: `setting` is the
+    environment variable that sets it (each also a flag), `problem` the whole sentence, which
+    is the text. A `BrokerError`, so a command stops at start with it; a `ValueError` too,
+    for callers that validate settings as values."""
+
+    def __init__(self, setting: str, problem: str) -> None:
+        super().__init__(problem)
+        self.setting = setting
+        self.problem = problem
+
+
 class ScenarioError(WarrantWatchError):
     """A replay scenario cannot be read (no such bundled scenario, unreadable or not UTF-8)."""
 

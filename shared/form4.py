@@ -34,14 +34,14 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
-from zoneinfo import ZoneInfo
+from xml.parsers.expat import errors as expat_errors
 
 from pydantic import ValidationError
 
+from shared.calendar.exchange import EASTERN
 from shared.errors import RecordError
 from shared.events.inputs import Form4, Holding
 
-NEW_YORK = ZoneInfo("America/New_York")
 CLOSE_OF_BUSINESS = time(17, 0)
 OWNERSHIP_FORMS = frozenset({"3", "3/A", "4", "4/A", "5", "5/A"})
 _COMMON = re.compile(r"\bcommon\b[\s,]*(\w+\s+)?(stock|shares?)\b", re.IGNORECASE)
@@ -151,7 +151,7 @@ def _parse(text: str) -> ET.Element:
         base_line, base_col = _line_col(text, start)
         line = base_line + row - 1
         column = col + (base_col if row == 1 else 1)
-        reason = str(exc).split(":", 1)[0]
+        reason = expat_errors.messages[exc.code]  # the error by its code, not its text
         raise RecordError(f"Form 4 XML is malformed at line {line}, column {column}: "
                           f"{reason}") from None
     for element in root.iter():
@@ -356,7 +356,7 @@ def holdings_from_form4(record: Form4) -> Form4Report:
         raise RecordError("no Table I common-stock line can be counted: " + "; ".join(notes))
     shares = sum((line.shares for line in counted if line.shares is not None), Decimal(0))
     as_of = datetime.combine(max(line.as_of for line in counted), CLOSE_OF_BUSINESS,
-                             tzinfo=NEW_YORK)
+                             tzinfo=EASTERN)
     if len(owners) > 1:
         notes.append(f"joint filing by {len(owners)} reporting owners: each holds the total")
     try:
