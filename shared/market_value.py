@@ -58,15 +58,6 @@ class DayPrices:
         _SET_LAST_SALE_AT(self, last_sale_at)
         _SET_LAST_SALE_BASIS(self, last_sale_basis)
 
-    def with_quote(self, at: datetime, bid: Decimal | None, ask: Decimal | None) -> DayPrices:
-        """The last bid (ask) at or before the close wins; an equal-time quote replaces."""
-        new = self
-        if bid is not None and (self.bid_at is None or at >= self.bid_at):
-            new = replace(new, bid=bid, bid_at=at)
-        if ask is not None and (self.ask_at is None or at >= self.ask_at):
-            new = replace(new, ask=ask, ask_at=at)
-        return new
-
 
 (_SET_BID, _SET_BID_AT, _SET_ASK, _SET_ASK_AT, _SET_LAST_SALE, _SET_LAST_SALE_AT,
  _SET_LAST_SALE_BASIS) = (vars(DayPrices)[f.name].__set__ for f in fields(DayPrices))

@@ -557,9 +557,10 @@ class SymbolEngine:
 
     def _form4(self, rec: Form4) -> list[OutputRecord]:
         """A Form 4's Table I lines become holdings (docs/contract.md "Ownership input")."""
-        from shared.form4 import holdings_from_form4
+        from shared.ownership_input import holdings_from_form4
 
-        report = holdings_from_form4(rec)
+        report = holdings_from_form4(rec, zone=self.terms.zone,
+                                     close_of_business=self.terms.close_of_business)
         out: list[OutputRecord] = []
         self.exercises.reporting_owners.update(report.owners)
         holders = {w.holder for desk in self.desks.values()
