@@ -261,11 +261,18 @@ class SymbolEngine:
         out: list[OutputRecord] = []
         now = self.now
         if now is None or at > now:
-            try:
-                out = self._advance(at)
-            except RecordError as exc:
-                raise EngineFault(f"{time_field(q)}: event time could not reach "
-                                  f"{at.isoformat()}: {exc}") from exc
+            due = self._due
+            if self._due_known and (due is None or at < due):
+                # `_advance` when nothing can fall due; event time's date is `day`
+                self.now = at
+                if self.recent and day != self._swept_on:
+                    self._forget_old_ids()
+            else:
+                try:
+                    out = self._advance(at)
+                except RecordError as exc:
+                    raise EngineFault(f"{time_field(q)}: event time could not reach "
+                                      f"{at.isoformat()}: {exc}") from exc
         try:
             self._quote(q)
         except RecordError as exc:
@@ -281,8 +288,10 @@ class SymbolEngine:
             ids = by_topic[topic] = set()
         ids.add(q.id)
         # `_forget_old_ids`: every other date of `recent` was judged when event time or the
-        # pending dates last changed, so only this one can be due to go
-        if day < self._local_today() and day not in self.market.pending:
+        # pending dates last changed, so only this one can be due to go (not when the quote
+        # is event time: its date is event time's)
+        if (self.now is not at and day < self._local_today()
+                and day not in self.market.pending):
             del recent[day]
         return out
 
