@@ -39,14 +39,12 @@ class Output(NamedTuple):
     record: OutputRecord
 
 
-class _Applied(NamedTuple):
-    topic: str
-    # None: `raw` is the message `admit` decoded it from (`Engine.handle`), and decodes to it
-    # again. Not holding the decoded record spares the garbage collector: 256 records held
-    # per symbol, each some tracked objects, cost more than the fold of a quote
-    # (docs/operations.md "Throughput").
-    record: InputRecord | None
-    raw: str | bytes | None
+# One record applied: (topic, record, raw). The record None: `raw` is the message `admit`
+# decoded it from (`Engine.handle`), and decodes to it again. Not holding the decoded record
+# spares the garbage collector: 256 records held per symbol, each some tracked objects, cost
+# more than the fold of a quote (docs/operations.md "Throughput"). A plain tuple: one is
+# made per record.
+_Applied = tuple[str, InputRecord | None, str | bytes | None]
 
 
 class _Guard:
@@ -68,14 +66,14 @@ class _Guard:
         for step in self.since:
             # each went through once without raising; the engine is deterministic
             with contextlib.suppress(Exception):
-                record = step.record
+                topic, record, raw = step
                 if record is None:
-                    assert step.raw is not None
-                    again = admit(step.topic, step.raw)  # as `Engine.handle` decoded it
+                    assert raw is not None
+                    again = admit(topic, raw)  # as `Engine.handle` decoded it
                     if isinstance(again, DeadLetter):
                         continue  # cannot be: it decoded once, and decoding is deterministic
                     record = again
-                engine.process(step.topic, record, step.raw)
+                engine.process(topic, record, raw)
         return engine
 
 
@@ -150,7 +148,7 @@ class Engine:
             return [self._letter(topic, record, raw, prefix + failure_reason(record, exc),
                                  symbol)]
         self._guards[symbol].applied(
-            engine, _Applied(topic, record if keep or raw is None else None, raw))
+            engine, (topic, record if keep or raw is None else None, raw))
         return out
 
     @staticmethod
