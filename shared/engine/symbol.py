@@ -399,7 +399,9 @@ class SymbolEngine:
     def _quote(self, q: Quote) -> list[OutputRecord]:
         calendar = self.calendar
         day = self._local_date(q.at)
-        close = self.market.quote(q, calendar, day)
+        # event time is the latest instant seen and every price recorded is at or before it:
+        # a quote that is event time (it moved it there) is at or after all of them
+        close = self.market.quote(q, calendar, day, newest=q.at is self.now)
         if close is not None and self._due_known:  # a date newly pending: its close is due
             due = self._due
             if due is None or close < due:
