@@ -29,7 +29,7 @@ from pydantic import ValidationError
 from services.input_files import read_text, stem
 from shared.errors import RecordError
 from shared.events.codec import dead_letter, explain
-from shared.events.inputs import DailyBar, InputRecord, Quote
+from shared.events.inputs import DailyBar, InputRecord, Quote, QuoteRules
 from shared.events.outputs import DeadLetter
 
 NEW_YORK = ZoneInfo("America/New_York")
@@ -184,7 +184,7 @@ def _quote(line: str, symbol: str, source: str, zone: ZoneInfo, ids: dict[str, i
     ids[base] = ids.get(base, 0) + 1
     record_id = base if ids[base] == 1 else f"{base}:{ids[base]}"
     try:
-        return Quote(type="quote", id=record_id, symbol=symbol, at=at, **fields)
+        return QuoteRules(type="quote", id=record_id, symbol=symbol, at=at, **fields).record()
     except ValidationError as exc:
         raise _BadLine(explain(exc)) from None
 
