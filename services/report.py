@@ -15,10 +15,11 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from shared.errors import RecordError
+from shared.numbers import show, show_cents, show_price
 
 Record = dict[str, Any]
 Output = tuple[str, Record]
@@ -70,20 +71,19 @@ def price(value: Any) -> str:
     number = _decimal(value)
     if number is None:
         return "-"
-    return f"{number.quantize(Decimal('0.0001'), rounding=ROUND_HALF_UP):,}"
+    return show_price(number)
 
 
 def shares(value: Any) -> str:
     """A share count with separators; the places it has (0.01 after an adjustment)."""
     number = _decimal(value)
-    return "-" if number is None else f"{number:,}"
+    return "-" if number is None else show(number)
 
 
 def cash(value: Any) -> str:
+    """Cash to the cent, half up (the record keeps the exact figure)."""
     number = _decimal(value)
-    if number is None:
-        return "-"
-    return f"{number.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
+    return "-" if number is None else show_cents(number)
 
 
 def instant(value: Any) -> str:

@@ -43,16 +43,21 @@ from shared.exercise.cashless import (
     require_not_negative,
     require_positive,
 )
-from shared.exercise.exact import difference, figure, floor_divmod, product, quotient, total
 from shared.exercise.wall_clock import in_utc, local_date, show_instant, start_of_day
 from shared.numbers import (
     HUNDREDTH,
     ONE,
     ZERO,
+    difference,
+    figure,
+    floor_divmod,
+    product,
+    quotient,
     show_price,
     text_stock,
     text_value,
     text_warrant_shares,
+    total,
 )
 from shared.term import in_no_cap_period, no_cap_period_text
 from shared.terms import Terms

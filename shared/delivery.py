@@ -22,10 +22,9 @@ from zoneinfo import ZoneInfo
 
 from shared.errors import ContractInputError
 from shared.exercise.cashless import require_not_negative
-from shared.exercise.exact import difference, total
 from shared.exercise.trading_days import TradingDays
 from shared.exercise.wall_clock import in_utc, show_instant, start_of_day
-from shared.numbers import ZERO, round_cents, text_cash, text_stock
+from shared.numbers import ZERO, difference, round_cents, text_cash, text_stock, total
 from shared.terms import Terms
 
 

@@ -10,12 +10,27 @@ class WarrantWatchError(Exception):
 
 
 class TermsError(WarrantWatchError):
-    """A terms file is malformed: names the field and the problem."""
+    """A terms file is malformed (shared/terms.py, docs/terms-format.md).
 
-    def __init__(self, field: str, problem: str) -> None:
-        super().__init__(f"terms: {field}: {problem}")
+    `field` is `section.key` (a list item as `section.key[i]`), a section name, or "file" /
+    "directory" for what is wrong with the file itself; `section` and `key` are its two parts
+    (`key` is "" for a section or the file); `source` the file (or `FILE[i]` of a JSON list)
+    when it is known, `problem` what is wrong. The text is
+    `terms: [SOURCE: ]section.key: problem`."""
+
+    def __init__(self, field: str, problem: str, *, source: str | None = None) -> None:
+        where = f"{source}: " if source else ""
+        super().__init__(f"terms: {where}{field}: {problem}")
         self.field = field
+        self.section, _, self.key = field.partition(".")
         self.problem = problem
+        self.source = source
+
+    def at(self, source: str | None) -> TermsError:
+        """This error naming `source` (unchanged when it already names one, or none given)."""
+        if source is None or self.source is not None:
+            return self
+        return TermsError(self.field, self.problem, source=source)
 
 
 class RecordError(WarrantWatchError):
@@ -105,6 +120,18 @@ class RateLimited(FeedUnavailable):
 class BrokerError(WarrantWatchError):
     """The Kafka edge cannot do its job: the embedded broker did not start, a topic has the
     wrong partition count, a worker died, or a replay did not finish in time."""
+
+
+class SettingsError(BrokerError, ValueError):
+    """A Kafka setting (services/kafka/settings.py) that cannot be used: `setting` is the
+    environment variable that sets it (each also a flag), `problem` the whole sentence, which
+    is the text. A `BrokerError`, so a command stops at start with it; a `ValueError` too,
+    for callers that validate settings as values."""
+
+    def __init__(self, setting: str, problem: str) -> None:
+        super().__init__(problem)
+        self.setting = setting
+        self.problem = problem
 
 
 class ScenarioError(WarrantWatchError):

@@ -34,6 +34,7 @@ import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
+from xml.parsers.expat import errors as expat_errors
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
@@ -151,7 +152,7 @@ def _parse(text: str) -> ET.Element:
         base_line, base_col = _line_col(text, start)
         line = base_line + row - 1
         column = col + (base_col if row == 1 else 1)
-        reason = str(exc).split(":", 1)[0]
+        reason = expat_errors.messages[exc.code]  # the error by its code, not its text
         raise RecordError(f"Form 4 XML is malformed at line {line}, column {column}: "
                           f"{reason}") from None
     for element in root.iter():

@@ -34,10 +34,9 @@ from decimal import Decimal
 
 from shared.errors import ContractInputError
 from shared.events.inputs import NoticeDelivery
-from shared.exercise.exact import figure, product, total
 from shared.exercise.trading_days import TradingDays
 from shared.exercise.wall_clock import in_utc, local_date, require_aware, show_instant, start_of_day
-from shared.numbers import show_price, text_warrant_shares
+from shared.numbers import figure, product, show_price, text_warrant_shares, total
 from shared.terms import Terms
 
 

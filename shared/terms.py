@@ -3,71 +3,37 @@
 Every place where docs/contract.md settles a reading, or offers a "switch", is a key here,
 so a user with another warrant of the family edits the terms file, not the code. The format
 is documented in docs/terms-format.md; a bad file fails at start with `TermsError` naming
-the field and the problem.
+the file, the `section.key` and the problem.
+
+The schema is written once: each field of `Terms` names, in its metadata (`_key`), the
+section it lives in, its reader, its default (optional keys only) and whether the series of
+one symbol share it. `SECTIONS`, `OPTIONAL`, `SYMBOL_WIDE`, the reader (`terms_from_mapping`)
+and the writer (`terms_to_mapping`) are all derived from those fields, so adding a key is
+one line here (and, when it has a default, no edit of any terms file).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from enum import Enum
 from importlib import resources
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from shared.errors import TermsError
 from shared.venues import Venue
 
-T = TypeVar("T")
-
 DEFAULT_TERMS = "glowpoint-w-f-05.toml"
+# A PSMV whose price is older than this many Trading Days carries a warning (decisions.md).
+DEFAULT_STALE_AFTER_TRADING_DAYS = 5
 
-
-@dataclass(frozen=True, slots=True)
-class Terms:
-    """One warrant family's terms, every value typed and validated."""
-
-    family: str
-    issuer: str
-    symbol: str
-    original_issue_date: date
-    initial_warrant_price: Decimal
-    term_starts: date
-    exercisable_from: datetime
-    expires_at: datetime
-    zone: ZoneInfo
-    initial_venue: Venue
-    original_issue_market_value: Decimal | None
-    ownership_cap: Decimal
-    waiver_notice_days: int
-    no_cap_days_before_expiry: int
-    delivery_trading_days: int
-    close_of_business: time
-    cashless_allowed: bool
-    share_rounding: Decimal
-    deferral_threshold: Decimal
-    defer_small_adjustments: bool
-    issuance_adjusts_share_number: bool
-    floor_at_original_issue_value: bool
-    count_only_observed_trading: bool
-    pink_sheets_under_proviso: bool
-    extra_closures: tuple[date, ...]
-    conversion_period_trading_days: int
-    last_sale_stands_in: bool
-    stale_after_trading_days: int
-    section9_notice_days: int
-    majority_holders_fraction: Decimal
-    # the warrant series these terms govern (docs/terms-format.md "Several series"): several
-    # terms files may share a symbol when each names its own series; default: `family`
-    series: str = ""
-
-    def __post_init__(self) -> None:
-        if not self.series:
-            object.__setattr__(self, "series", self.family)
+Reader = Callable[[str, Any], Any]
 
 
 # --- field readers: each raises TermsError naming the field -------------------------------
@@ -89,12 +55,30 @@ def _decimal(field: str, raw: Any, *, positive: bool = True, below_one: bool = F
     return value
 
 
+def _fraction(field: str, raw: Any) -> Decimal:
+    """A decimal above 0 and below 1 (a cap, a rounding unit, a threshold)."""
+    return _decimal(field, raw, below_one=True)
+
+
+def _share_of_holders(field: str, raw: Any) -> Decimal:
+    """A decimal above 0 and at most 1 (Section 8 "Majority Holders")."""
+    value = _decimal(field, raw)
+    if value > 1:
+        raise TermsError(field, "must be at most 1")
+    return value
+
+
 def _int(field: str, raw: Any, *, minimum: int = 0) -> int:
     if isinstance(raw, bool) or not isinstance(raw, int):
         raise TermsError(field, f"must be a whole number, got {raw!r}")
     if raw < minimum:
         raise TermsError(field, f"must be at least {minimum}, got {raw}")
     return raw
+
+
+def _count(field: str, raw: Any) -> int:
+    """A whole number of at least 1 (days that must pass, a period's length)."""
+    return _int(field, raw, minimum=1)
 
 
 def _bool(field: str, raw: Any) -> bool:
@@ -109,6 +93,13 @@ def _str(field: str, raw: Any) -> str:
     return raw
 
 
+def _ticker(field: str, raw: Any) -> str:
+    symbol = _str(field, raw)
+    if "." in symbol or not symbol.isupper():
+        raise TermsError(field, f"must be an upper-case ticker, got {symbol!r}")
+    return symbol
+
+
 def _date(field: str, raw: Any) -> date:
     if isinstance(raw, date) and not isinstance(raw, datetime):
         return raw
@@ -120,8 +111,9 @@ def _date(field: str, raw: Any) -> date:
     raise TermsError(field, f"must be a date YYYY-MM-DD, got {raw!r}")
 
 
-def _local_datetime(field: str, raw: Any, zone: ZoneInfo) -> datetime:
-    """A wall-clock time in the terms' zone (no offset allowed: the zone decides DST)."""
+def _wall_clock(field: str, raw: Any) -> datetime:
+    """A wall-clock date-time (no offset allowed: `warrant.zone` decides DST); the reader
+    puts it in the zone (`Key.in_zone`)."""
     value: datetime | None = None
     if isinstance(raw, datetime):
         value = raw
@@ -134,7 +126,7 @@ def _local_datetime(field: str, raw: Any, zone: ZoneInfo) -> datetime:
         raise TermsError(field, f"must be a local date-time YYYY-MM-DDTHH:MM:SS, got {raw!r}")
     if value.tzinfo is not None:
         raise TermsError(field, "must be wall-clock time without an offset; `zone` gives DST")
-    return value.replace(tzinfo=zone)
+    return value
 
 
 def _clock(field: str, raw: Any) -> time:
@@ -169,29 +161,128 @@ def _dates(field: str, raw: Any) -> tuple[date, ...]:
     return tuple(_date(f"{field}[{i}]", item) for i, item in enumerate(raw))
 
 
-SECTIONS: dict[str, frozenset[str]] = {
-    "warrant": frozenset({
-        "family", "series", "issuer", "symbol", "original_issue_date", "initial_warrant_price",
-        "term_starts", "exercisable_from", "expires_at", "zone", "initial_venue",
-        "original_issue_market_value",
-    }),
-    "cap": frozenset({"ownership_cap", "waiver_notice_days", "no_cap_days_before_expiry"}),
-    "exercise": frozenset({"delivery_trading_days", "close_of_business", "cashless_allowed"}),
-    "adjustments": frozenset({
-        "share_rounding", "deferral_threshold", "defer_small_adjustments",
-        "issuance_adjusts_share_number", "floor_at_original_issue_value",
-    }),
-    "trading_days": frozenset({
-        "count_only_observed_trading", "pink_sheets_under_proviso", "extra_closures",
-    }),
-    "market_value": frozenset({"conversion_period_trading_days", "last_sale_stands_in",
-                               "stale_after_trading_days"}),
-    "notices": frozenset({"section9_notice_days", "majority_holders_fraction"}),
-}
-_OPTIONAL = frozenset({"warrant.original_issue_market_value", "warrant.series",
-                       "market_value.stale_after_trading_days"})
-# A PSMV whose price is older than this many Trading Days carries a warning (decisions.md).
-DEFAULT_STALE_AFTER_TRADING_DAYS = 5
+# --- the schema ----------------------------------------------------------------------------
+
+
+class _Required(Enum):
+    REQUIRED = "required"
+
+
+REQUIRED = _Required.REQUIRED
+
+
+@dataclass(frozen=True, slots=True)
+class Key:
+    """Where one field of `Terms` lives in a terms file and how it is read.
+
+    `default` is what a file without the key gets (`REQUIRED`: the key must be given);
+    `in_zone`: a wall-clock date-time put in `warrant.zone`; `symbol_wide`: the series of one
+    symbol must agree on it (docs/terms-format.md "Several series")."""
+
+    section: str
+    read: Reader
+    default: Any = REQUIRED
+    in_zone: bool = False
+    symbol_wide: bool = False
+
+    @property
+    def optional(self) -> bool:
+        return self.default is not REQUIRED
+
+
+def _key(section: str, read: Reader, *, in_zone: bool = False,
+         symbol_wide: bool = False) -> dict[str, Key]:
+    """The metadata of a `Terms` field: its place in the terms file (the one schema). Its
+    default, for an optional key, is the field's own default."""
+    return {"terms": Key(section, read, in_zone=in_zone, symbol_wide=symbol_wide)}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Terms:
+    """One warrant family's terms, every value typed and validated.
+
+    Optional keys (docs/terms-format.md says why each has its default): the series, the
+    Original Issue Date's PSMV, and the switches where docs/decisions.md reads the text one
+    way and offers the other (the default is the reading it settles on), the extra closures
+    (none) and the staleness warning. The contract's own figures, dates and clauses are
+    required."""
+
+    family: str = field(metadata=_key("warrant", _str))
+    issuer: str = field(metadata=_key("warrant", _str, symbol_wide=True))
+    symbol: str = field(metadata=_key("warrant", _ticker, symbol_wide=True))
+    original_issue_date: date = field(metadata=_key("warrant", _date))
+    initial_warrant_price: Decimal = field(metadata=_key("warrant", _decimal))
+    term_starts: date = field(metadata=_key("warrant", _date))
+    exercisable_from: datetime = field(metadata=_key("warrant", _wall_clock, in_zone=True))
+    expires_at: datetime = field(metadata=_key("warrant", _wall_clock, in_zone=True))
+    zone: ZoneInfo = field(metadata=_key("warrant", _zone, symbol_wide=True))
+    initial_venue: Venue = field(metadata=_key("warrant", _venue, symbol_wide=True))
+    # the PSMV on the Original Issue Date; None: taken from the market-value feed
+    original_issue_market_value: Decimal | None = field(
+        default=None, metadata=_key("warrant", _decimal))
+    ownership_cap: Decimal = field(metadata=_key("cap", _fraction))
+    waiver_notice_days: int = field(metadata=_key("cap", _int))
+    no_cap_days_before_expiry: int = field(metadata=_key("cap", _int))
+    delivery_trading_days: int = field(metadata=_key("exercise", _count))
+    close_of_business: time = field(metadata=_key("exercise", _clock, symbol_wide=True))
+    cashless_allowed: bool = field(metadata=_key("exercise", _bool))
+    share_rounding: Decimal = field(metadata=_key("adjustments", _fraction))
+    deferral_threshold: Decimal = field(metadata=_key("adjustments", _fraction))
+    defer_small_adjustments: bool = field(default=True, metadata=_key("adjustments", _bool))
+    issuance_adjusts_share_number: bool = field(
+        default=False, metadata=_key("adjustments", _bool))
+    floor_at_original_issue_value: bool = field(metadata=_key("adjustments", _bool))
+    count_only_observed_trading: bool = field(
+        default=False, metadata=_key("trading_days", _bool, symbol_wide=True))
+    pink_sheets_under_proviso: bool = field(
+        default=False, metadata=_key("trading_days", _bool, symbol_wide=True))
+    extra_closures: tuple[date, ...] = field(
+        default=(), metadata=_key("trading_days", _dates, symbol_wide=True))
+    conversion_period_trading_days: int = field(
+        metadata=_key("market_value", _count, symbol_wide=True))
+    last_sale_stands_in: bool = field(
+        default=True, metadata=_key("market_value", _bool, symbol_wide=True))
+    stale_after_trading_days: int = field(
+        default=DEFAULT_STALE_AFTER_TRADING_DAYS,
+        metadata=_key("market_value", _int, symbol_wide=True))
+    section9_notice_days: int = field(metadata=_key("notices", _int, symbol_wide=True))
+    majority_holders_fraction: Decimal = field(metadata=_key("notices", _share_of_holders))
+    # the warrant series these terms govern (docs/terms-format.md "Several series"): several
+    # terms files may share a symbol when each names its own series; default: `family`
+    series: str = field(default="", metadata=_key("warrant", _str))
+
+    def __post_init__(self) -> None:
+        if not self.series:
+            object.__setattr__(self, "series", self.family)
+
+
+# --- derived from the schema ---------------------------------------------------------------
+
+KEYS: dict[str, Key] = {
+    f.name: dataclasses.replace(
+        f.metadata["terms"],
+        default=REQUIRED if f.default is dataclasses.MISSING else f.default)
+    for f in dataclasses.fields(Terms)}
+"""Each field of `Terms` with its `Key`, in the dataclass's order."""
+
+
+def _sections() -> dict[str, frozenset[str]]:
+    sections: dict[str, set[str]] = {}
+    for name, key in KEYS.items():
+        sections.setdefault(key.section, set()).add(name)
+    return {section: frozenset(names) for section, names in sections.items()}
+
+
+SECTIONS: dict[str, frozenset[str]] = _sections()
+"""The keys allowed in each section of a terms file."""
+
+OPTIONAL: frozenset[str] = frozenset(f"{k.section}.{name}" for name, k in KEYS.items()
+                                     if k.optional)
+"""The `section.key`s a terms file may leave out (each then gets its `Key.default`)."""
+
+
+def _where(name: str) -> str:
+    return f"{KEYS[name].section}.{name}"
 
 
 def _check_shape(doc: Mapping[str, Any]) -> None:
@@ -206,86 +297,44 @@ def _check_shape(doc: Mapping[str, Any]) -> None:
             if key not in keys:
                 raise TermsError(f"{section}.{key}", "unknown key")
         for key in sorted(keys):
-            if key not in table and f"{section}.{key}" not in _OPTIONAL:
+            if key not in table and f"{section}.{key}" not in OPTIONAL:
                 raise TermsError(f"{section}.{key}", "missing")
 
 
-def terms_from_mapping(doc: Mapping[str, Any]) -> Terms:
-    """Build and validate `Terms` from a parsed TOML document."""
-    _check_shape(doc)
-    w, c, e, a = doc["warrant"], doc["cap"], doc["exercise"], doc["adjustments"]
-    t, m, n = doc["trading_days"], doc["market_value"], doc["notices"]
-
-    def get(section: str, table: Mapping[str, Any], key: str, read: Callable[[str, Any], T]) -> T:
-        return read(f"{section}.{key}", table[key])
-
-    zone = get("warrant", w, "zone", _zone)
-    oimv = w.get("original_issue_market_value")
-    terms = Terms(
-        family=get("warrant", w, "family", _str),
-        series=_str("warrant.series", w["series"]) if "series" in w else "",
-        issuer=get("warrant", w, "issuer", _str),
-        symbol=get("warrant", w, "symbol", _str),
-        original_issue_date=get("warrant", w, "original_issue_date", _date),
-        initial_warrant_price=get("warrant", w, "initial_warrant_price", _decimal),
-        term_starts=get("warrant", w, "term_starts", _date),
-        exercisable_from=_local_datetime("warrant.exercisable_from", w["exercisable_from"], zone),
-        expires_at=_local_datetime("warrant.expires_at", w["expires_at"], zone),
-        zone=zone,
-        initial_venue=get("warrant", w, "initial_venue", _venue),
-        original_issue_market_value=(
-            None if oimv is None else _decimal("warrant.original_issue_market_value", oimv)
-        ),
-        ownership_cap=_decimal("cap.ownership_cap", c["ownership_cap"], below_one=True),
-        waiver_notice_days=get("cap", c, "waiver_notice_days", _int),
-        no_cap_days_before_expiry=get("cap", c, "no_cap_days_before_expiry", _int),
-        delivery_trading_days=_int("exercise.delivery_trading_days",
-                                   e["delivery_trading_days"], minimum=1),
-        close_of_business=get("exercise", e, "close_of_business", _clock),
-        cashless_allowed=get("exercise", e, "cashless_allowed", _bool),
-        share_rounding=_decimal("adjustments.share_rounding", a["share_rounding"],
-                                below_one=True),
-        deferral_threshold=_decimal("adjustments.deferral_threshold", a["deferral_threshold"],
-                                    below_one=True),
-        defer_small_adjustments=get("adjustments", a, "defer_small_adjustments", _bool),
-        issuance_adjusts_share_number=get("adjustments", a, "issuance_adjusts_share_number",
-                                          _bool),
-        floor_at_original_issue_value=get("adjustments", a, "floor_at_original_issue_value",
-                                          _bool),
-        count_only_observed_trading=get("trading_days", t, "count_only_observed_trading", _bool),
-        pink_sheets_under_proviso=get("trading_days", t, "pink_sheets_under_proviso", _bool),
-        extra_closures=get("trading_days", t, "extra_closures", _dates),
-        conversion_period_trading_days=_int("market_value.conversion_period_trading_days",
-                                            m["conversion_period_trading_days"], minimum=1),
-        last_sale_stands_in=get("market_value", m, "last_sale_stands_in", _bool),
-        stale_after_trading_days=_int("market_value.stale_after_trading_days",
-                                      m.get("stale_after_trading_days",
-                                            DEFAULT_STALE_AFTER_TRADING_DAYS)),
-        section9_notice_days=get("notices", n, "section9_notice_days", _int),
-        majority_holders_fraction=_decimal("notices.majority_holders_fraction",
-                                           n["majority_holders_fraction"]),
-    )
-    if terms.majority_holders_fraction > 1:
-        raise TermsError("notices.majority_holders_fraction", "must be at most 1")
+def _check_dates(terms: Terms) -> None:
     if terms.expires_at.date() <= terms.term_starts:
         raise TermsError("warrant.expires_at", "must be after warrant.term_starts")
     if not terms.term_starts <= terms.exercisable_from.date() < terms.expires_at.date():
         raise TermsError("warrant.exercisable_from", "must fall within the Term")
-    if "." in terms.symbol or not terms.symbol.isupper():
-        raise TermsError("warrant.symbol", f"must be an upper-case ticker, got {terms.symbol!r}")
+
+
+def terms_from_mapping(doc: Mapping[str, Any], source: str | None = None) -> Terms:
+    """Build and validate `Terms` from a parsed TOML document (or its JSON copy); every key
+    read by its `Key`. `source` (a file name) is named in every `TermsError`."""
+    try:
+        if not isinstance(doc, Mapping):
+            raise TermsError("file", f"a terms document is a table of sections, got "
+                             f"{type(doc).__name__}")
+        _check_shape(doc)
+        values: dict[str, Any] = {}
+        for name, key in KEYS.items():
+            table = doc[key.section]
+            values[name] = key.read(_where(name), table[name]) if name in table else key.default
+        for name, key in KEYS.items():
+            if key.in_zone:
+                values[name] = values[name].replace(tzinfo=values["zone"])
+        terms = Terms(**values)
+        _check_dates(terms)
+    except TermsError as exc:
+        raise exc.at(source) from None
     return terms
 
 
 # What the series of one symbol share (one stock: one market, one calendar, one event time;
 # docs/terms-format.md "Several series"): a terms file of another series that differs in one
 # of these is refused at start.
-SYMBOL_WIDE: tuple[str, ...] = (
-    "warrant.symbol", "warrant.issuer", "warrant.zone", "warrant.initial_venue",
-    "exercise.close_of_business", "trading_days.count_only_observed_trading",
-    "trading_days.pink_sheets_under_proviso", "trading_days.extra_closures",
-    "market_value.conversion_period_trading_days", "market_value.last_sale_stands_in",
-    "market_value.stale_after_trading_days", "notices.section9_notice_days",
-)
+SYMBOL_WIDE: tuple[str, ...] = tuple(_where(name) for name, key in KEYS.items()
+                                     if key.symbol_wide)
 
 
 def symbol_wide_mismatch(a: Terms, b: Terms) -> str | None:
@@ -338,13 +387,11 @@ def _plain(value: Any) -> Any:
 
 def terms_to_mapping(terms: Terms) -> dict[str, dict[str, Any]]:
     """The terms document `terms_from_mapping` reads back into equal `Terms`."""
-    doc: dict[str, dict[str, Any]] = {}
-    for section, keys in SECTIONS.items():
-        table = doc.setdefault(section, {})
-        for key in sorted(keys):
-            value = getattr(terms, key)
-            if value is not None:
-                table[key] = _plain(value)
+    doc: dict[str, dict[str, Any]] = {section: {} for section in SECTIONS}
+    for name, key in KEYS.items():
+        value = getattr(terms, name)
+        if value is not None:
+            doc[key.section][name] = _plain(value)
     return doc
 
 
@@ -363,4 +410,4 @@ def load_terms(path: str | Path | None = None) -> Terms:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise TermsError("file", f"{where} is not valid TOML: {exc}") from None
-    return terms_from_mapping(doc)
+    return terms_from_mapping(doc, where)

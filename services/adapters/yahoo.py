@@ -42,7 +42,7 @@ from shared.errors import FeedUnavailable, RateLimited, RecordError
 from shared.events.codec import dead_letter, explain
 from shared.events.inputs import DailyBar, Distribution, DistributionKind, InputRecord, StockSplit
 from shared.events.outputs import DeadLetter
-from shared.numbers import CONTEXT, ONE
+from shared.numbers import FIGURES, ONE, at_least_places, significant
 
 NEW_YORK = ZoneInfo("America/New_York")
 SOURCE = "yahoo"
@@ -81,17 +81,6 @@ def yahoo_decimal(value: float | Decimal | int | str) -> Decimal:
             if struct.pack("<f", float(text)) == packed:
                 return Decimal(text)
     return Decimal(repr(x))
-
-
-def _tidy(value: Decimal, min_places: int | None = 2) -> Decimal:
-    """Trailing zeros dropped, but a price keeps at least its cents (300.35, 0.60, 129.00)."""
-    value = value.normalize(CONTEXT)
-    exponent = int(value.as_tuple().exponent)
-    if min_places is None:
-        return value.quantize(ONE) if exponent > 0 else value
-    if exponent > -min_places:
-        return value.quantize(Decimal(1).scaleb(-min_places))
-    return value
 
 
 # --- the history, as Yahoo gives it ------------------------------------------------------
@@ -363,7 +352,7 @@ def split_factor_after(day: date, splits: Iterable[YahooSplit]) -> tuple[Decimal
 
 
 def _as_traded(value: Decimal, new: Decimal, old: Decimal) -> Decimal:
-    return CONTEXT.divide(CONTEXT.multiply(value, new), old)
+    return FIGURES.divide(FIGURES.multiply(value, new), old)
 
 
 def history_records(history: YahooHistory, *, out_of_earnings: bool = True,
@@ -386,7 +375,7 @@ def history_records(history: YahooHistory, *, out_of_earnings: bool = True,
             record: InputRecord | DeadLetter = Distribution(
                 type="distribution", id=f"{source}:{sym}:distribution:{div.ex_date}",
                 symbol=sym, record_date=div.ex_date, kind=DistributionKind.CASH,
-                value_per_share=_tidy(_as_traded(div.amount, new, old), None),
+                value_per_share=significant(_as_traded(div.amount, new, old)),
                 out_of_earnings=out_of_earnings)
             topic = "corporate-actions"
         except ValidationError as exc:
@@ -405,11 +394,11 @@ def _bar_record(bar: YahooBar, sym: str, splits: Sequence[YahooSplit],
         return "dead-letters", dead_letter("quotes", bar.raw,
                                            f"{bar.day}: Yahoo gave no close (null)", sym)
     new, old = split_factor_after(bar.day, splits)
-    volume = None if bar.volume is None else _tidy(_as_traded(bar.volume, old, new), None)
+    volume = None if bar.volume is None else significant(_as_traded(bar.volume, old, new))
     try:
         return "quotes", DailyBar(
             type="daily_bar", id=f"{source}:{sym}:daily_bar:{bar.day}", symbol=sym,
-            date=bar.day, close=_tidy(_as_traded(bar.close, new, old)), volume=volume)
+            date=bar.day, close=at_least_places(_as_traded(bar.close, new, old)), volume=volume)
     except ValidationError as exc:
         return "dead-letters", dead_letter("quotes", bar.raw, f"{bar.day}: {explain(exc)}", sym)
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from services.bench import BenchResult, Timing, each, measure
 from shared.engine import Engine
+from shared.errors import BenchError
 from shared.events.codec import decode
 from shared.terms import Terms, load_terms
 
@@ -115,7 +116,7 @@ def _check(outputs: list[Any], what: str) -> None:
     """The benchmark is only fair if the engine did the work: no dead letter, notices out."""
     kinds = [record.type for record in outputs]
     if "dead_letter" in kinds or "adjustment" not in kinds:
-        raise RuntimeError(f"adjustments suite: {what} did not fold as intended: "
+        raise BenchError(f"adjustments suite: {what} did not fold as intended: "
                            f"{sorted(set(kinds))}")
 
 

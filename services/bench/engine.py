@@ -27,6 +27,7 @@ from typing import Any
 from services.bench import BenchResult, Timing, measure
 from shared.calendar import TradingCalendar
 from shared.engine import Engine
+from shared.errors import BenchError
 from shared.events.codec import decode
 from shared.events.outputs import OutputRecord
 from shared.terms import Terms, load_terms
@@ -147,7 +148,7 @@ def check(outputs: list[OutputRecord], stream: list[Line]) -> Counter[str]:
     wanted = ("market_value", "settlement", "cap_headroom", "adjustment")
     missing = [k for k in wanted if not kinds[k]]
     if missing or kinds["dead_letter"] or kinds["exercise_refused"] or kinds["exercise_default"]:
-        raise RuntimeError(f"engine suite: the stream did not run as intended: {dict(kinds)}")
+        raise BenchError(f"engine suite: the stream did not run as intended: {dict(kinds)}")
     return kinds
 
 

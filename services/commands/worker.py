@@ -33,16 +33,15 @@ from shared.terms import Terms
 
 
 def settings_from_args(args: argparse.Namespace) -> KafkaSettings:
-    try:
-        return KafkaSettings.from_env(
-            broker=args.broker, profile=args.profile, topic_prefix=args.topic_prefix,
-            partitions=args.partitions, replication_factor=args.replication_factor,
-            processing_guarantee=args.processing_guarantee, app_id=args.app_id,
-            web_bind=args.web_bind, web_port=args.web_port,
-            snapshot_every=args.snapshot_every,
-            sequenced_retention_ms=args.sequenced_retention_ms)
-    except ValueError as exc:
-        raise BrokerError(str(exc)) from None
+    """The Kafka settings of the flags and the environment; a bad one is a `SettingsError`
+    (a `BrokerError` naming the variable), which stops the command at start."""
+    return KafkaSettings.from_env(
+        broker=args.broker, profile=args.profile, topic_prefix=args.topic_prefix,
+        partitions=args.partitions, replication_factor=args.replication_factor,
+        processing_guarantee=args.processing_guarantee, app_id=args.app_id,
+        web_bind=args.web_bind, web_port=args.web_port,
+        snapshot_every=args.snapshot_every,
+        sequenced_retention_ms=args.sequenced_retention_ms)
 
 
 @contextlib.contextmanager

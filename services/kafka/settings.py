@@ -39,6 +39,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
 
+from shared.errors import SettingsError
+
 DEFAULT_PREFIX = "warrantwatch."
 PROCESSING_GUARANTEES = ("at_least_once", "exactly_once")
 PROFILES = ("embedded", "kafka")
@@ -109,62 +111,72 @@ class KafkaSettings:
         return f"KafkaSettings({', '.join(shown)})"
 
     def __post_init__(self) -> None:
+        var = ENVIRONMENT
         if self.partitions < 1:
-            raise ValueError(f"partitions must be at least 1, got {self.partitions}")
+            raise SettingsError(var["partitions"],
+                                f"partitions must be at least 1, got {self.partitions}")
         if self.replication_factor < 1:
-            raise ValueError(
-                f"replication factor must be at least 1, got {self.replication_factor}")
+            raise SettingsError(var["replication_factor"], "replication factor must be at "
+                                f"least 1, got {self.replication_factor}")
         if self.processing_guarantee not in PROCESSING_GUARANTEES:
-            raise ValueError(f"processing guarantee {self.processing_guarantee!r}: one of "
-                             f"{', '.join(PROCESSING_GUARANTEES)}")
+            raise SettingsError(var["processing_guarantee"], "processing guarantee "
+                                f"{self.processing_guarantee!r}: one of "
+                                f"{', '.join(PROCESSING_GUARANTEES)}")
         if self.profile is not None and self.profile not in PROFILES:
-            raise ValueError(f"broker profile {self.profile!r}: one of {', '.join(PROFILES)}")
+            raise SettingsError(var["profile"], f"broker profile {self.profile!r}: one of "
+                                f"{', '.join(PROFILES)}")
         if not 0 <= self.web_port <= 65535:
-            raise ValueError(f"web port {self.web_port} is not a TCP port")
+            raise SettingsError(var["web_port"], f"web port {self.web_port} is not a TCP port")
         if self.snapshot_every < 0:
-            raise ValueError(f"{ENVIRONMENT['snapshot_every']} must be 0 (no snapshots) or "
-                             f"more, got {self.snapshot_every}")
+            raise SettingsError(var["snapshot_every"], f"{var['snapshot_every']} must be 0 (no "
+                                f"snapshots) or more, got {self.snapshot_every}")
         if self.sequenced_retention_ms == 0 or self.sequenced_retention_ms < -1:
-            raise ValueError(f"{ENVIRONMENT['sequenced_retention_ms']} must be -1 (for ever) "
-                             f"or a positive number of milliseconds, got "
-                             f"{self.sequenced_retention_ms}")
+            raise SettingsError(var["sequenced_retention_ms"],
+                                f"{var['sequenced_retention_ms']} must be -1 (for ever) or a "
+                                f"positive number of milliseconds, got "
+                                f"{self.sequenced_retention_ms}")
         if self.sequenced_retention_ms != -1 and self.snapshot_every == 0:
-            raise ValueError(f"{ENVIRONMENT['sequenced_retention_ms']}="
-                             f"{self.sequenced_retention_ms} with "
-                             f"{ENVIRONMENT['snapshot_every']}=0: without snapshots the warrant "
-                             f"state is rebuilt from the whole sequenced log, which must then "
-                             f"be kept for ever")
+            raise SettingsError(var["sequenced_retention_ms"],
+                                f"{var['sequenced_retention_ms']}="
+                                f"{self.sequenced_retention_ms} with {var['snapshot_every']}=0: "
+                                "without snapshots the warrant state is rebuilt from the whole "
+                                "sequenced log, which must then be kept for ever")
         self._check_security()
 
     def _check_security(self) -> None:
         protocol, mechanism = self.security_protocol, self.sasl_mechanism
         var = ENVIRONMENT
         if protocol not in SECURITY_PROTOCOLS:
-            raise ValueError(f"{var['security_protocol']} {protocol!r}: one of "
-                             f"{', '.join(SECURITY_PROTOCOLS)}")
+            raise SettingsError(var["security_protocol"], f"{var['security_protocol']} "
+                                f"{protocol!r}: one of {', '.join(SECURITY_PROTOCOLS)}")
         sasl = protocol.startswith("SASL_")
         if mechanism is not None:
             if mechanism not in SASL_MECHANISMS:
-                raise ValueError(f"{var['sasl_mechanism']} {mechanism!r}: one of "
-                                 f"{', '.join(SASL_MECHANISMS)}")
+                raise SettingsError(var["sasl_mechanism"], f"{var['sasl_mechanism']} "
+                                    f"{mechanism!r}: one of {', '.join(SASL_MECHANISMS)}")
             if not sasl:
-                raise ValueError(
+                raise SettingsError(
+                    var["sasl_mechanism"],
                     f"{var['sasl_mechanism']}={mechanism} with {var['security_protocol']}="
                     f"{protocol}: SASL needs {var['security_protocol']}=SASL_SSL (or "
                     f"SASL_PLAINTEXT with {var['allow_plaintext_sasl']}=true); without it no "
                     f"client would authenticate")
         elif sasl:
-            raise ValueError(f"{var['security_protocol']}={protocol} needs "
-                             f"{var['sasl_mechanism']} (one of {', '.join(SASL_MECHANISMS)})")
+            raise SettingsError(var["sasl_mechanism"], f"{var['security_protocol']}={protocol} "
+                                f"needs {var['sasl_mechanism']} (one of "
+                                f"{', '.join(SASL_MECHANISMS)})")
         if sasl and (not self.sasl_username or self.sasl_password is None):
-            raise ValueError(f"SASL needs {var['sasl_username']} and {var['sasl_password']}")
+            missing = "sasl_password" if self.sasl_username else "sasl_username"
+            raise SettingsError(var[missing], f"SASL needs {var['sasl_username']} and "
+                                f"{var['sasl_password']}")
         if protocol == "SASL_PLAINTEXT" and not self.allow_plaintext_sasl:
-            raise ValueError(
+            raise SettingsError(
+                var["security_protocol"],
                 f"{var['security_protocol']}=SASL_PLAINTEXT sends the SASL password in clear; "
                 f"use SASL_SSL, or set {var['allow_plaintext_sasl']}=true to allow it")
         if self.ssl_cafile is not None and "SSL" not in protocol:
-            raise ValueError(f"{var['ssl_cafile']} is set but {var['security_protocol']}="
-                             f"{protocol} uses no TLS")
+            raise SettingsError(var["ssl_cafile"], f"{var['ssl_cafile']} is set but "
+                                f"{var['security_protocol']}={protocol} uses no TLS")
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, **overrides: str | int | None
@@ -182,7 +194,8 @@ class KafkaSettings:
             try:
                 values[name] = int(raw_value)  # type: ignore[arg-type]
             except (TypeError, ValueError):
-                raise ValueError(
+                raise SettingsError(
+                    ENVIRONMENT[name],
                     f"{ENVIRONMENT[name]}: not a whole number: {raw_value!r}") from None
         for name in _BOOLEANS & values.keys():
             raw_value = values[name]
@@ -190,7 +203,9 @@ class KafkaSettings:
                 continue
             text = str(raw_value).strip().lower()
             if text not in _TRUE + _FALSE:
-                raise ValueError(f"{ENVIRONMENT[name]}: {raw_value!r} is neither true nor false")
+                raise SettingsError(ENVIRONMENT[name],
+                                    f"{ENVIRONMENT[name]}: {raw_value!r} is neither true nor "
+                                    "false")
             values[name] = text in _TRUE
         return cls(**values)  # type: ignore[arg-type]
 
@@ -208,7 +223,8 @@ class KafkaSettings:
     def bootstrap_servers(self) -> str:
         """HOST:PORT list of a `kafka://` broker setting."""
         if not self.broker.startswith("kafka://"):
-            raise ValueError(f"broker {self.broker!r} is not a kafka://HOST:PORT address")
+            raise SettingsError(ENVIRONMENT["broker"],
+                                f"broker {self.broker!r} is not a kafka://HOST:PORT address")
         return self.broker.removeprefix("kafka://")
 
     @property

@@ -29,12 +29,9 @@ def add_broker_flags(p: argparse.ArgumentParser) -> None:
 
 def client_settings(args: argparse.Namespace, command: str) -> KafkaSettings:
     """Settings for a client of a running broker: `--broker` must be a kafka:// address."""
-    try:
-        settings = KafkaSettings.from_env(broker=args.broker, profile=args.profile,
-                                          topic_prefix=args.topic_prefix,
-                                          partitions=args.partitions, app_id=args.app_id)
-    except ValueError as exc:
-        raise BrokerError(str(exc)) from None
+    settings = KafkaSettings.from_env(broker=args.broker, profile=args.profile,  # SettingsError
+                                      topic_prefix=args.topic_prefix,
+                                      partitions=args.partitions, app_id=args.app_id)
     if not settings.broker.startswith("kafka://"):
         raise BrokerError(f"{command} needs a running broker: --broker kafka://HOST:PORT or "
                           f"${ENVIRONMENT['broker']} (got {settings.broker!r}); a worker "

@@ -62,7 +62,7 @@ def _load_file(path: str) -> list[tuple[str, Terms]]:
         raise TermsError("file", f"cannot read {path}: {exc}") from None
     if not isinstance(docs, list):
         raise TermsError("file", f"{path} must hold a JSON list of terms documents")
-    return [(f"{path}[{i}]", terms_from_mapping(doc)) for i, doc in enumerate(docs)]
+    return [(f"{path}[{i}]", terms_from_mapping(doc, f"{path}[{i}]")) for i, doc in enumerate(docs)]
 
 
 def load_terms_files(paths: Sequence[str] | None, terms_dir: str | Path | None = None

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal, localcontext
 
 from shared.errors import AdjustmentNotApplicable
-from shared.numbers import CONTEXT, HUNDREDTH, show_price
+from shared.numbers import FIGURES, show_price, show_shares
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,7 +32,7 @@ class AdjustmentResult:
     @property
     def share_change(self) -> Decimal:
         """|after - before| / before: the fraction 4(g)(ii) compares with its 1% minimum."""
-        with localcontext(CONTEXT):
+        with localcontext(FIGURES):
             return abs(self.shares_after - self.shares_before) / self.shares_before
 
 
@@ -60,20 +60,3 @@ def combine(first: AdjustmentResult, second: AdjustmentResult) -> AdjustmentResu
         floor_applied=first.floor_applied or second.floor_applied,
     )
 
-
-def show_shares(value: Decimal) -> str:
-    """A share number with 2 places (more only if it really has more), thousands separated."""
-    with localcontext(CONTEXT):
-        exponent = value.as_tuple().exponent
-        if isinstance(exponent, int) and exponent >= -2:
-            value = value.quantize(HUNDREDTH)
-        return f"{value:,}"
-
-
-def show_amount(value: Decimal) -> str:
-    """An input figure (count, money, ratio) as given, thousands separated, never in E notation."""
-    with localcontext(CONTEXT):
-        exponent = value.as_tuple().exponent
-        if isinstance(exponent, int) and exponent > 0:
-            value = value.quantize(Decimal(1))
-        return f"{value:,}"

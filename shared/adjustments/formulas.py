@@ -15,9 +15,17 @@ from __future__ import annotations
 
 from decimal import Decimal, localcontext
 
-from shared.adjustments.calculation import AdjustmentResult, show_amount, show_shares
+from shared.adjustments.calculation import AdjustmentResult
 from shared.errors import AdjustmentNotApplicable
-from shared.numbers import CONTEXT, HUNDREDTH, round_shares, show_price
+from shared.numbers import (
+    FIGURES,
+    HUNDREDTH,
+    exact_product,
+    round_shares,
+    show_amount,
+    show_price,
+    show_shares,
+)
 
 # The event records carry at most 15 integer digits (shared/events/fields.py); the same bound
 # here keeps every product well inside 28 significant digits before any rounding.
@@ -38,7 +46,7 @@ def split_adjustment(
     (rounded to `rounding`, 4(g)(iii)); the Warrant Price becomes price x shares before /
     shares after, so the aggregate exercise price is kept.
     """
-    with localcontext(CONTEXT):
+    with localcontext(FIGURES):
         price, shares = _terms("4(b)", price, shares, rounding)
         new = _positive("4(b)", "new shares of the split", new)
         old = _positive("4(b)", "old shares of the split", old)
@@ -69,7 +77,7 @@ def stock_dividend_adjustment(
     A record holder of the Warrant Share Number would hold it x (1 + rate) after the dividend;
     the Warrant Price is adjusted as for a split.
     """
-    with localcontext(CONTEXT):
+    with localcontext(FIGURES):
         price, shares = _terms("4(b)", price, shares, rounding)
         rate = _positive("4(b)", "dividend rate", rate)
         after = _round("4(b)", shares * (1 + rate), rounding)
@@ -97,7 +105,7 @@ def distribution_adjustment(
     PSMV / (PSMV - value per share); the price by shares before / shares after. A value per
     share at or above the PSMV leaves no denominator and is rejected (docs/contract.md).
     """
-    with localcontext(CONTEXT):
+    with localcontext(FIGURES):
         price, shares = _terms("4(c)", price, shares, rounding)
         market_value = _positive("4(c)", "Per Share Market Value at the record date",
                                  market_value)
@@ -142,7 +150,7 @@ def issuance_adjustment(
     is due, including when the price already stands at or below the floor. The share number
     is unchanged unless `keep_aggregate` (the terms' switch).
     """
-    with localcontext(CONTEXT):
+    with localcontext(FIGURES):
         price, shares = _terms("4(d)", price, shares, rounding)
         outstanding_before = _positive("4(d)", "shares outstanding before", outstanding_before)
         issued = _positive("4(d)", "Additional Shares issued", issued)
@@ -177,7 +185,7 @@ def equivalents_adjustment(
     max_shares is below the Warrant Price, the maximum shares are deemed issued for that
     consideration and the terms adjusted as 4(d), with the same floor and switch.
     """
-    with localcontext(CONTEXT):
+    with localcontext(FIGURES):
         price, shares = _terms("4(e)", price, shares, rounding)
         outstanding_before = _positive("4(e)", "shares outstanding before", outstanding_before)
         max_shares = _positive("4(e)", "maximum shares issuable on conversion", max_shares)
@@ -252,10 +260,7 @@ def _below_price(consideration: Decimal, count: Decimal, price: Decimal) -> bool
     """consideration / count < price, or no consideration at all (4(d)(i)), decided exactly."""
     if consideration == 0:
         return True
-    with localcontext(CONTEXT) as exact:
-        # Wide enough that the product is exact: the comparison must not round at the border.
-        exact.prec = len(count.as_tuple().digits) + len(price.as_tuple().digits) + 2
-        return consideration < count * price
+    return consideration < exact_product(count, price)
 
 
 def _for_consideration(consideration: Decimal, count: Decimal, price: Decimal) -> str:

@@ -14,9 +14,12 @@ The encoding is explicit, not a pickle: a value is one of the primitive msgpack 
 tagged list for a Decimal, date, instant (with its zone kept exactly), tuple, list, dict,
 set, enum member, or an instance of one of the registered classes (`_CLASSES`), by its
 fields in declaration order. Decoding builds only registered classes, so bytes from anyone
-can at worst fail to load. msgspec writes and reads the msgpack (docs/decisions.md
-"Snapshots": a maintained C library made for typed serialization, several times faster than
-the json module, no code execution on load).
+can at worst fail to load. Encoding is the cost of a snapshot that grows with the state, so
+the encoding of a deeply immutable instance (a past day's prices, a published value) is kept
+from one snapshot to the next as its msgpack bytes (`_Memo`): the bytes written are the same.
+msgspec writes and reads the msgpack (docs/decisions.md "Snapshots": a maintained C library
+made for typed serialization, several times faster than the json module, no code execution
+on load).
 
 `SNAPSHOT_VERSION` names the format; the header also carries a digest of the registered
 classes' field names and of `STATE_FIELDS`, so a change to any state class refuses older
@@ -143,8 +146,60 @@ def _unzone(v: Any) -> tzinfo | None:
     raise ValueError(f"unknown zone kind {kind!r}")
 
 
+# Which registered classes are frozen (a frozen dataclass, a frozen pydantic model): only
+# their instances can have an encoding that stays right while the instance lives.
+_FROZEN: frozenset[type] = frozenset(
+    [c for c in _DATACLASSES if c.__dataclass_params__.frozen]  # type: ignore[attr-defined]
+    + [c for c in _MODELS if c.model_config.get("frozen", False)])
+
+# Memo generations: a live instance's id() is its own until it dies, and each entry keeps
+# the instance alive, so an id found here is the instance that was encoded.
+_MEMO_LIMIT = 100_000
+
+
+class _Memo:
+    """Encodings of deeply immutable instances, from one snapshot to the next.
+
+    A snapshot is taken every N records of a state that mostly holds what it held at the
+    last one (past days' prices and values are never rebuilt), so most instances were
+    encoded before. An instance is kept only when it is of a frozen class and nothing it
+    holds is mutable (a list, dict, set or mapping view, or an instance that is not kept),
+    so its encoding cannot change while it lives; it is kept as its msgpack bytes
+    (`msgspec.Raw`, which the encoder writes out verbatim: the same bytes as encoding it in
+    place). Two generations bound the memory: when the current one is full it becomes the
+    old one, and an entry found in the old one moves to the current one."""
+
+    __slots__ = ("current", "mutable", "old")
+
+    def __init__(self) -> None:
+        self.current: dict[int, tuple[Any, msgspec.Raw]] = {}
+        self.old: dict[int, tuple[Any, msgspec.Raw]] = {}
+        self.mutable = 0  # how many mutable values the encoding so far met
+
+    def get(self, v: Any) -> msgspec.Raw | None:
+        key = id(v)
+        found = self.current.get(key)
+        if found is None:
+            found = self.old.pop(key, None)
+            if found is None:
+                return None
+            self.current[key] = found
+        return found[1]
+
+    def put(self, v: Any, encoded: Any) -> msgspec.Raw:
+        if len(self.current) >= _MEMO_LIMIT:
+            self.old, self.current = self.current, {}
+        raw = msgspec.Raw(_ENCODER.encode(encoded))
+        self.current[id(v)] = (v, raw)
+        return raw
+
+
+_MEMO = _Memo()
+
+
 def encode_value(v: Any) -> Any:
-    """A state value as msgpack primitives (see the module docstring for the tags)."""
+    """A state value as msgpack primitives (see the module docstring for the tags); the
+    encoding of an immutable instance may be its msgpack bytes (`msgspec.Raw`, see _Memo)."""
     if v is None or type(v) in (str, int, bool):
         return v
     t = type(v)
@@ -159,26 +214,59 @@ def encode_value(v: Any) -> Any:
         return ["h", v.isoformat(), _zone(v.tzinfo)]
     if t is tuple:
         return ["T", [encode_value(x) for x in v]]
+    memo = _MEMO
     if t is list:
+        memo.mutable += 1
         return ["L", [encode_value(x) for x in v]]
     if t is dict or t is MappingProxyType:
+        memo.mutable += 1
         flat: list[Any] = []
         for k, x in v.items():
             flat.append(encode_value(k))
             flat.append(encode_value(x))
         return ["M" if t is dict else "P", flat]
     if t is set or t is frozenset:
+        memo.mutable += t is set
         # sorted: the same set gives the same bytes whatever order it was built in
-        return ["S" if t is set else "F", sorted(encode_value(x) for x in v)]
+        return ["S" if t is set else "F", sorted(_plain(x) for x in v)]
     if isinstance(v, Enum):
         return ["e", _name(t), v.value]
     fields = _FIELDS.get(t)
     if fields is None:
         raise SnapshotError(f"snapshot: no encoding registered for {_name(t)}")
+    frozen = t in _FROZEN
+    if frozen:
+        raw = memo.get(v)
+        if raw is not None:
+            return raw
+    before = memo.mutable
     if isinstance(v, BaseModel):
-        return ["m", _name(t), [encode_value(getattr(v, f)) for f in fields],
-                sorted(v.model_fields_set)]
-    return ["c", _name(t), [encode_value(getattr(v, f)) for f in fields]]
+        encoded = ["m", _name(t), [encode_value(getattr(v, f)) for f in fields],
+                   sorted(v.model_fields_set)]
+    else:
+        encoded = ["c", _name(t), [encode_value(getattr(v, f)) for f in fields]]
+    if not frozen:
+        memo.mutable += 1
+        return encoded
+    if memo.mutable != before:
+        return encoded  # it holds something mutable: encoded afresh each time
+    return memo.put(v, encoded)
+
+
+def _plain(v: Any) -> Any:
+    """`encode_value` as plain lists, never msgpack bytes: the members of a set are sorted
+    by their encodings."""
+    encoded = encode_value(v)
+    if type(encoded) is msgspec.Raw:
+        return _DECODER.decode(encoded)
+    if type(encoded) is list:
+        return _unraw(encoded)
+    return encoded
+
+
+def _unraw(v: list[Any]) -> list[Any]:
+    return [_DECODER.decode(x) if type(x) is msgspec.Raw else
+            _unraw(x) if type(x) is list else x for x in v]
 
 
 def _decode_list(v: Any) -> list[Any]:

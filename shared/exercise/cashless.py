@@ -14,8 +14,15 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from shared.errors import CashlessOutOfMoney, ContractInputError
-from shared.exercise.exact import difference, product, quotient
-from shared.numbers import show_price, text_stock, text_value, text_warrant_shares
+from shared.numbers import (
+    difference,
+    product,
+    quotient,
+    show_price,
+    text_stock,
+    text_value,
+    text_warrant_shares,
+)
 
 CASHLESS_OUT_OF_MONEY = "cashless_out_of_money"
 

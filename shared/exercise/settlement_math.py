@@ -33,15 +33,19 @@ from shared.exercise.cashless import (
     require_positive,
 )
 from shared.exercise.cashless import cashless_shares as cashless_exercise
-from shared.exercise.exact import difference, floor_divmod, product, quotient, total
 from shared.numbers import (
     ZERO,
+    difference,
+    floor_divmod,
+    product,
+    quotient,
     round_cents,
     show_price,
     text_cash,
     text_stock,
     text_value,
     text_warrant_shares,
+    total,
     whole_and_fraction,
 )
 

@@ -18,10 +18,18 @@ import pytest
 from services.commands.replay import replay_in_process
 from services.scenarios import scenario_lines
 from shared.numbers import (
+    at_least_places,
+    figure,
+    show_amount,
+    show_cents,
+    show_price,
+    show_shares,
+    significant,
     text_cash,
     text_stock,
     text_value,
     text_warrant_shares,
+    tidy,
     two_places_or_more,
     whole_or_exact,
 )
@@ -140,3 +148,41 @@ def test_texts_of_the_bundled_scenario_print_each_kind_one_way() -> None:
             assert "." not in printed, (value["id"], printed, text)
             stock += 1
     assert shares >= 15 and stock >= 3
+
+
+# --- the other forms of shared/numbers.py, written by hand from their rule -------------------
+
+@pytest.mark.parametrize(("helper", "value", "printed"), [
+    # a ratio as held: its given places, no exponent; more than 6 places rounded, marked
+    (figure, "0.04999", "0.04999"), (figure, "3.00", "3.00"), (figure, "1E+6", "1,000,000"),
+    (figure, "0.33333333", "≈0.333333"), (figure, "1234.5678905", "≈1,234.567891"),
+    # the Warrant Price in a text: 4 places, half up
+    (show_price, "2.328", "2.3280"), (show_price, "2.30005", "2.3001"),
+    (show_price, "1234.5", "1,234.5000"),
+    # cash in the report: to the cent, half up
+    (show_cents, "1.485", "1.49"), (show_cents, "232800", "232,800.00"),
+    # a Section 4 share number: 2 places, more only when it has more
+    (show_shares, "1000000", "1,000,000.00"), (show_shares, "845283.025", "845,283.025"),
+    # a record's input figure as given, no positive exponent
+    (show_amount, "5E+7", "50,000,000"), (show_amount, "0.50", "0.50"),
+])
+def test_other_text_forms(helper: Any, value: str, printed: str) -> None:
+    assert helper(Decimal(value)) == printed
+
+
+@pytest.mark.parametrize(("value", "tidied", "significant_", "two_or_more", "four_or_more"), [
+    ("2.0E+3", "2000", "2000", "2000.00", "2000.0000"),
+    ("3.00", "3.00", "3", "3.00", "3.0000"),
+    ("2.3280", "2.3280", "2.328", "2.328", "2.3280"),
+    ("129.0399", "129.0399", "129.0399", "129.0399", "129.0399"),
+    ("0", "0", "0", "0.00", "0.0000"),
+])
+def test_decimal_forms(value: str, tidied: str, significant_: str, two_or_more: str,
+                       four_or_more: str) -> None:
+    number = Decimal(value)
+    assert str(tidy(number)) == tidied
+    assert format(significant(number), "f") == significant_
+    assert str(at_least_places(number)) == two_or_more
+    assert str(at_least_places(number, 4)) == four_or_more
+    for form in (tidy(number), significant(number), at_least_places(number)):
+        assert form == number  # a form never changes the value

@@ -17,8 +17,9 @@ from services.kafka.client import (
     reader_kwargs,
     security_kwargs,
 )
-from services.kafka.settings import KafkaSettings
+from services.kafka.settings import ENVIRONMENT, KafkaSettings
 from services.streams.app import build_streams
+from shared.errors import SettingsError
 from shared.terms import load_terms
 
 BROKER = {"WARRANTWATCH_BROKER": "kafka://k1:9093"}
@@ -45,8 +46,10 @@ SASL_SSL = {**BROKER, "WARRANTWATCH_SECURITY_PROTOCOL": "SASL_SSL",
     ({"WARRANTWATCH_ALLOW_PLAINTEXT_SASL": "perhaps"}, "neither true nor false"),
 ])
 def test_unsafe_or_inconsistent_security_is_refused(env: dict[str, str], message: str) -> None:
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(SettingsError, match=message) as caught:
         KafkaSettings.from_env({**BROKER, **env})
+    assert caught.value.setting in ENVIRONMENT.values()
+    assert caught.value.setting in message or caught.value.setting in env
 
 
 def test_plaintext_sasl_only_when_the_operator_says_so() -> None:

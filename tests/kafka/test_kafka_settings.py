@@ -14,7 +14,7 @@ from services.kafka.settings import ENVIRONMENT, KafkaSettings
 from services.kafka.topics import SEQUENCED, SNAPSHOTS, topic_specs
 from services.streams.app import build_streams
 from services.streams.terms_files import load_terms_files, write_terms_json
-from shared.errors import TermsError
+from shared.errors import BrokerError, SettingsError, TermsError
 from shared.events.inputs import INPUT_TOPICS
 from shared.events.outputs import OUTPUT_TOPICS
 from shared.terms import load_terms, terms_from_mapping, terms_to_mapping
@@ -57,8 +57,10 @@ def test_flags_override_the_environment() -> None:
 ])
 def test_bad_settings_are_refused_with_the_reason(variable: str, value: str,
                                                    message: str) -> None:
-    with pytest.raises(ValueError, match=message):
+    with pytest.raises(SettingsError, match=message) as caught:
         KafkaSettings.from_env({variable: value})
+    assert caught.value.setting == variable  # the variable to fix, not only in the text
+    assert isinstance(caught.value, BrokerError)  # a command stops at start with it
 
 
 def test_tansu_work_arounds_stay_in_the_embedded_profile() -> None:

@@ -357,3 +357,33 @@ async def test_the_takeover_bench_measures_both_ways_on_a_tiny_history(
     assert rows[0]["tail_records"] == 1_200 and rows[0]["snapshot_bytes"] == 0
     # the snapshot is written at the last 200-record message with 400 or more records after it
     assert rows[1]["tail_records"] == 400 and rows[1]["snapshot_bytes"] > 0
+
+
+def test_the_snapshot_memo_writes_the_bytes_a_fresh_encoding_writes() -> None:
+    """shared/engine/snapshot.py keeps the encodings of immutable instances between snapshots:
+    after every record of the W-F-05 life (notices, exercises, ownership) and of the two-symbol
+    scenario, a snapshot taken with the memo is the one taken with none, and the memo holds
+    only instances of frozen classes."""
+    from pathlib import Path
+
+    from shared.engine import Engine
+    from shared.engine import snapshot as engine_snapshot
+    from shared.engine.replay import replay_lines
+    from shared.terms import load_terms
+
+    life = Path(__file__).resolve().parents[2] / "services" / "scenarios" / "wf05-life.jsonl"
+    for terms, lines in (([load_terms()], life.read_text().splitlines()),
+                         (scenario_terms(), scenario_lines(limit=80))):
+        engine = Engine(terms)
+        symbols = [t.symbol for t in terms]
+        memo = engine_snapshot._MEMO
+        for line in lines:
+            replay_lines(engine, [line])
+            remembered = engine_snapshot.dump_symbols(engine, symbols)
+            assert memo.current, "nothing was kept: the memo is not exercised"
+            kept = dict(memo.current)
+            memo.current.clear()
+            memo.old.clear()
+            assert engine_snapshot.dump_symbols(engine, symbols) == remembered, line
+            assert all(type(v) in engine_snapshot._FROZEN for v, _ in kept.values())
+            memo.current.update(kept)
