@@ -35,14 +35,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from xml.parsers.expat import errors as expat_errors
-from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
+from shared.calendar.exchange import EASTERN
 from shared.errors import RecordError
 from shared.events.inputs import Form4, Holding
 
-NEW_YORK = ZoneInfo("America/New_York")
 CLOSE_OF_BUSINESS = time(17, 0)
 OWNERSHIP_FORMS = frozenset({"3", "3/A", "4", "4/A", "5", "5/A"})
 _COMMON = re.compile(r"\bcommon\b[\s,]*(\w+\s+)?(stock|shares?)\b", re.IGNORECASE)
@@ -357,7 +356,7 @@ def holdings_from_form4(record: Form4) -> Form4Report:
         raise RecordError("no Table I common-stock line can be counted: " + "; ".join(notes))
     shares = sum((line.shares for line in counted if line.shares is not None), Decimal(0))
     as_of = datetime.combine(max(line.as_of for line in counted), CLOSE_OF_BUSINESS,
-                             tzinfo=NEW_YORK)
+                             tzinfo=EASTERN)
     if len(owners) > 1:
         notes.append(f"joint filing by {len(owners)} reporting owners: each holds the total")
     try:

@@ -42,15 +42,6 @@ class DayPrices:
     last_sale_at: datetime | None = None
     last_sale_basis: str = ""
 
-    def with_quote(self, at: datetime, bid: Decimal | None, ask: Decimal | None) -> DayPrices:
-        """The last bid (ask) at or before the close wins; an equal-time quote replaces."""
-        new = self
-        if bid is not None and (self.bid_at is None or at >= self.bid_at):
-            new = replace(new, bid=bid, bid_at=at)
-        if ask is not None and (self.ask_at is None or at >= self.ask_at):
-            new = replace(new, ask=ask, ask_at=at)
-        return new
-
 
 _NO_PRICES = DayPrices()
 

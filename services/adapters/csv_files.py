@@ -27,12 +27,12 @@ from zoneinfo import ZoneInfo
 from pydantic import ValidationError
 
 from services.input_files import read_text, stem
+from shared.calendar.exchange import EASTERN
 from shared.errors import RecordError
 from shared.events.codec import dead_letter, explain
 from shared.events.inputs import DailyBar, InputRecord, Quote, QuoteRules
 from shared.events.outputs import DeadLetter
 
-NEW_YORK = ZoneInfo("America/New_York")
 DAILY_HEADER = ("Date", "Open", "High", "Low", "Close", "Volume", "OpenInt")
 TICK_FIELDS = ("timestamp", "last", "day volume", "ask", "ask size", "bid", "bid size")
 _NUMBER = re.compile(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*$")
@@ -74,7 +74,7 @@ def _positive_or_none(text: str, name: str) -> Decimal | None:
     return value if value > 0 else None
 
 
-def eastern_instant(text: str, zone: ZoneInfo = NEW_YORK) -> datetime:
+def eastern_instant(text: str, zone: ZoneInfo = EASTERN) -> datetime:
     """A wall-clock `YYYY-MM-DD HH:MM[:SS]` in `zone` as an aware instant.
 
     A time the clocks skipped (spring forward) or passed twice (fall back) is refused:
@@ -157,7 +157,7 @@ def _daily_bar(line: str, symbol: str, source: str, number: int,
 
 
 def tick_records(lines: Iterable[str], symbol: str, *, source: str = "csv",
-                 zone: ZoneInfo = NEW_YORK) -> Iterator[Item]:
+                 zone: ZoneInfo = EASTERN) -> Iterator[Item]:
     """`quote` records (or dead letters) from the lines of a trade-and-quote file."""
     ids: dict[str, int] = {}
     for number, line in enumerate(lines, start=1):

@@ -38,13 +38,13 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import ValidationError
 
 from services.input_files import read_text
+from shared.calendar.exchange import EASTERN
 from shared.errors import FeedUnavailable, RateLimited, RecordError
 from shared.events.codec import dead_letter, explain
 from shared.events.inputs import DailyBar, Distribution, DistributionKind, InputRecord, StockSplit
 from shared.events.outputs import DeadLetter
 from shared.numbers import FIGURES, ONE, at_least_places, significant
 
-NEW_YORK = ZoneInfo("America/New_York")
 SOURCE = "yahoo"
 
 
@@ -172,7 +172,7 @@ def _at(doc: Any, *keys: str | int) -> Any:
 
 
 def _zone_of(meta: Mapping[str, Any]) -> ZoneInfo:
-    name = meta.get("exchangeTimezoneName") or "America/New_York"
+    name = meta.get("exchangeTimezoneName") or EASTERN.key
     try:
         return ZoneInfo(str(name))
     except (ZoneInfoNotFoundError, ValueError):

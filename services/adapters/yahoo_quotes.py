@@ -27,7 +27,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from services.adapters.yahoo import NEW_YORK, SOURCE, yahoo_decimal
+from services.adapters.yahoo import SOURCE, yahoo_decimal
+from shared.calendar.exchange import EASTERN
 from shared.errors import FeedUnavailable, RateLimited, RecordError
 from shared.events.codec import dead_letter, explain
 from shared.events.inputs import Quote, QuoteRules
@@ -145,7 +146,7 @@ class QuotePoller:
         if at.tzinfo is None:
             raise ValueError("the poller's clock must give aware datetimes")
         at = at.replace(microsecond=0)
-        key = (at.astimezone(NEW_YORK).date(), snapshot.bid, snapshot.ask, snapshot.last)
+        key = (at.astimezone(EASTERN).date(), snapshot.bid, snapshot.ask, snapshot.last)
         if key == self._last_key:
             return None
         self._last_key = key

@@ -77,12 +77,6 @@ async def replay_file_through_kafka(lines: Sequence[str | bytes], settings: Kafk
     return [output_line(out) for _, out in ordered]
 
 
-def replay_through_kafka_sync(lines: list[tuple[str, str]], settings: KafkaSettings,
-                              terms: Sequence[Terms], *, workers: int = 1
-                              ) -> list[tuple[str, str]]:
-    return asyncio.run(replay_through_kafka(lines, settings, terms, workers=workers))
-
-
 def replay_lines_through_kafka(lines: Sequence[str | bytes], terms: Sequence[Terms], *, broker: str,
                                workers: int = 1, **settings: Any) -> list[str]:
     """For `warrantwatch replay --broker embedded|kafka://...`: file lines -> output lines."""

@@ -81,8 +81,9 @@ def forward(settings: KafkaSettings,
     packers: dict[int, Packer] = {}
     for messages in batch.values():
         for m in messages:
+            headers = m.headers
             for target, env in envelopes(settings, m.topic, m.partition, m.offset, m.key,
-                                         m.value, dict(m.headers or ())):
+                                         m.value, dict(headers) if headers else {}):
                 packer = packers.get(target)
                 if packer is None:
                     packer = packers[target] = Packer()
@@ -197,10 +198,10 @@ class BatchIntake(mode.Service):
         """Forward one batch; commit when it is time. The caller holds the lock."""
         count = sum(len(messages) for messages in batch.values())
         for messages in batch.values():
-            for m in messages:
-                if self._fault is not None:  # outside the boundary, as a fault of intake
+            if self._fault is not None:  # outside the boundary, as a fault of intake
+                for m in messages:
                     self._fault.check(m.value)
-                await self.anchors.take(m.topic, m.partition, m.offset, m.value)
+            await self.anchors.take_all(messages)
         if count:
             packs = forward(self.settings, batch)
             nexts = {tp: messages[-1].offset + 1 for tp, messages in batch.items() if messages}

@@ -13,7 +13,7 @@ records. Replay runs (services/kafka/replay.py) add their own headers:
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from shared.errors import RecordError
 
@@ -29,12 +29,17 @@ POSITION = "ww-position"  # on outputs: place in the engine's output list for it
 WORKER = "ww-worker"  # on outputs: host:pid of the worker that produced it
 CONTROL = "ww-control"  # "end": a replay end marker, not a record
 END = b"end"
+# the numbers of a sequenced envelope are 64-bit in its pack frame (services/streams/pack.py):
+# a `ww-index` of more digits is no index, a `ww-seq` number out of range is malformed
+MAX_INDEX_DIGITS = 18
+_NUMBER_LIMIT = 2 ** 63
 
 Headers = list[tuple[str, bytes]]
 
 
-@dataclass(frozen=True, slots=True)
-class Origin:
+class Origin(NamedTuple):
+    """Where an input message was read: its Kafka topic, partition and offset."""
+
     topic: str
     partition: int
     offset: int
@@ -48,24 +53,26 @@ class Origin:
         return cls(topic, int(partition), int(offset))
 
 
-@dataclass(frozen=True, slots=True)
-class Place:
+class Place(NamedTuple):
     """A record's place in its partition's file order: `seq` of `total` (from 1)."""
 
     seq: int
     total: int
 
 
-@dataclass(frozen=True, slots=True)
-class Envelope:
-    """One message of the sequenced topic: an input as intake forwarded it."""
+class Envelope(NamedTuple):
+    """One input as intake forwarded it to the sequenced topic.
+
+    A named tuple, not a frozen dataclass: one is built per input on intake's side and one
+    per input read back on the warrant state's (services/streams/pack.py), and a tuple costs
+    a fraction of a frozen dataclass to build; it is as immutable."""
 
     key: bytes
     topic: str
     value: bytes
     origin: Origin | None = None
     place: Place | None = None
-    index: int | None = None
+    index: int | None = None  # type: ignore[assignment]  # shadows tuple.index
     source: str | None = None
     reject: str | None = None
     broadcast: bool = False
@@ -129,7 +136,10 @@ def parse_input_sequences(raw: bytes) -> dict[int, Place]:
         for part in raw.decode().split(","):
             partition, place = part.split(":")
             seq, total = place.split("/")
-            out[int(partition)] = Place(int(seq), int(total))
+            s, t = int(seq), int(total)
+            if not (-_NUMBER_LIMIT <= s < _NUMBER_LIMIT and -_NUMBER_LIMIT <= t < _NUMBER_LIMIT):
+                raise ValueError("out of range")
+            out[int(partition)] = Place(s, t)
     except (ValueError, UnicodeDecodeError):
         raise RecordError(f"malformed {SEQ} header {raw!r}") from None
     return out

@@ -34,12 +34,14 @@ becomes its dead letter in sequence. A message is never dropped, and never stops
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from typing import Any
 
 from services.kafka.partitioning import partition_of
 from services.kafka.settings import KafkaSettings
 from services.streams.envelope import (
     INDEX,
+    MAX_INDEX_DIGITS,
     SEQ,
     SOURCE,
     WORKER,
@@ -96,6 +98,23 @@ class InputAnchors:
             self._verified.discard(where)
             self._end_checked.pop(where, None)
 
+    async def take_all(self, messages: Iterable[Any]) -> None:
+        """`take` for each of `messages` (anything with topic, partition, offset and value, in
+        log order per partition): a message right after its partition's anchor only moves
+        the anchor on, the others go through `take`."""
+        anchors, verified, end_checked = self._anchors, self._verified, self._end_checked
+        for m in messages:
+            where = (m.topic, m.partition)
+            anchor = anchors.get(where)
+            if anchor is not None and m.offset == anchor.offset + 1:
+                anchors[where] = Anchor.of(m.offset, m.value)
+                if verified:
+                    verified.discard(where)
+                if end_checked:
+                    end_checked.pop(where, None)
+            else:
+                await self.take(m.topic, m.partition, m.offset, m.value)
+
     async def check_ends(self, highwater: Callable[[str, int], int | None]) -> None:
         """Read back the anchor of every partition whose highwater (`highwater(topic,
         partition)`, None if unknown) says the log ends at or before it: a shorter log, or a
@@ -119,18 +138,32 @@ class InputAnchors:
                 raise
 
 
+_LOGICAL: dict[tuple[str, str], str] = {}  # (topic prefix, Kafka topic) -> logical topic
+
+
+def _logical(settings: KafkaSettings, kafka_topic: str) -> str:
+    where = (settings.topic_prefix, kafka_topic)
+    found = _LOGICAL.get(where)
+    if found is None:
+        try:
+            found = settings.logical(kafka_topic)
+        except ValueError:
+            found = kafka_topic
+        if len(_LOGICAL) < 1024:
+            _LOGICAL[where] = found
+    return found
+
+
 def envelopes(settings: KafkaSettings, kafka_topic: str, partition: int, offset: int,
               key: bytes | None, value: bytes | None, headers: dict[str, bytes]
               ) -> list[tuple[int, Envelope]]:
     """The sequenced messages (partition, envelope) one input message becomes; never raises."""
-    headers = {k: v for k, v in headers.items() if isinstance(v, bytes)}  # Kafka allows null
-    if WORKER in headers:
-        return []  # an output of the services on a topic that is also an input topic
+    if headers:
+        headers = {k: v for k, v in headers.items() if isinstance(v, bytes)}  # Kafka allows null
+        if WORKER in headers:
+            return []  # an output of the services on a topic that is also an input topic
     origin = Origin(kafka_topic, partition, offset)
-    try:
-        logical = settings.logical(kafka_topic)
-    except ValueError:
-        logical = kafka_topic
+    logical = _logical(settings, kafka_topic)
     raw = value or b""
     try:
         return _envelopes(settings, logical, origin, key, raw, headers)
@@ -157,21 +190,27 @@ def _envelopes(settings: KafkaSettings, logical: str, origin: Origin, key: bytes
         letter = admit(logical, raw)
         assert isinstance(letter, DeadLetter)
         return [_letter(settings, logical, origin, key, raw, letter.reason, letter)]
-    source_raw = headers.get(SOURCE)
+    source_raw = headers.get(SOURCE) if headers else None
     if source_raw is not None and len(raw) + len(source_raw) > MAX_INPUT_MESSAGE_BYTES:
         return [_letter(settings, logical, origin, key, raw,
                         f"{SOURCE}: the header and the record together exceed the "
                         f"{MAX_INPUT_MESSAGE_BYTES}-byte limit")]
     r = route(logical, raw, key, settings.partitions)
+    if not headers:  # a live input: no replay headers
+        return [(target, Envelope(r.key, logical, raw, origin, None, None, None, r.reject,
+                                  r.broadcast)) for target in r.partitions]
     reject = r.reject
     places = {}
-    if SEQ in headers:
+    seq = headers.get(SEQ)
+    if seq is not None:
         try:
-            places = parse_input_sequences(headers[SEQ])
+            places = parse_input_sequences(seq)
         except RecordError as exc:
             reject = reject or str(exc)
     index_raw = headers.get(INDEX, b"")
-    index = int(index_raw) if index_raw.isascii() and index_raw.isdigit() else None
+    # a place in a replay file (the pack frame holds 63 bits; more digits: no index)
+    index = (int(index_raw) if index_raw.isascii() and index_raw.isdigit()
+             and len(index_raw) <= MAX_INDEX_DIGITS else None)
     source = None
     if source_raw is not None:
         try:
@@ -184,7 +223,6 @@ def _envelopes(settings: KafkaSettings, logical: str, origin: Origin, key: bytes
         why = reject
         if places and place is None and why is None:
             why = f"{SEQ} header names no place in partition {target}"
-        out.append((target, Envelope(key=r.key, topic=logical, value=raw, origin=origin,
-                                     place=place, index=index, source=source, reject=why,
-                                     broadcast=r.broadcast)))
+        out.append((target, Envelope(r.key, logical, raw, origin, place, index, source, why,
+                                     r.broadcast)))
     return out

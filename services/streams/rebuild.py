@@ -21,7 +21,6 @@ import os
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from aiokafka import AIOKafkaConsumer, TopicPartition
 from aiokafka.admin import AIOKafkaAdminClient
@@ -31,7 +30,7 @@ from services.kafka.client import connection_kwargs, reader_kwargs
 from services.kafka.settings import KafkaSettings
 from services.streams.envelope import Envelope
 from services.streams.health import Health
-from services.streams.pack import envelopes_of
+from services.streams.pack import PackFormatUnknown, envelopes_of
 from shared.errors import BrokerError
 
 log = logging.getLogger(__name__)
@@ -102,6 +101,8 @@ async def replay_partition(settings: KafkaSettings, topic: str, partition: int, 
                     break
                 try:
                     envelopes = envelopes_of(message.key, message.value, message.headers)
+                except PackFormatUnknown:
+                    raise  # written by a newer worker: no state is folded without it
                 except Exception as exc:
                     log.error("%s[%d]@%d skipped: %s", topic, partition, message.offset,
                               str(exc)[:300])
@@ -116,17 +117,47 @@ async def replay_partition(settings: KafkaSettings, topic: str, partition: int, 
         await consumer.stop()
 
 
-@dataclass(frozen=True, slots=True)
 class Anchor:
     """The last message of a partition a worker folded: its offset and the digest of its
-    value. While the log is the one that was folded, that offset holds that message."""
+    value. While the log is the one that was folded, that offset holds that message.
 
-    offset: int
-    digest: str
+    Kept for every message taken (each pack folded, each input forwarded), read only when
+    the log is checked or a snapshot written: so the digest (SHA-256 of up to 512 KiB) is
+    computed when first asked for, from the value kept until then. Immutable in what it
+    says: equal anchors have the same offset and digest."""
+
+    __slots__ = ("_digest", "_value", "offset")
+
+    def __init__(self, offset: int, digest: str) -> None:
+        self.offset = offset
+        self._digest: str | None = digest
+        self._value: bytes | None = None
 
     @classmethod
     def of(cls, offset: int, value: bytes | None) -> Anchor:
-        return cls(offset, hashlib.sha256(value or b"").hexdigest())
+        anchor = cls.__new__(cls)
+        anchor.offset = offset
+        anchor._digest = None
+        anchor._value = value or b""
+        return anchor
+
+    @property
+    def digest(self) -> str:
+        if self._digest is None:
+            self._digest = hashlib.sha256(self._value or b"").hexdigest()
+            self._value = None
+        return self._digest
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Anchor):
+            return NotImplemented
+        return self.offset == other.offset and self.digest == other.digest
+
+    def __hash__(self) -> int:
+        return hash((self.offset, self.digest))
+
+    def __repr__(self) -> str:
+        return f"Anchor(offset={self.offset}, digest={self.digest!r})"
 
 
 class AnchorMismatch(BrokerError):
@@ -142,6 +173,8 @@ class LogWentBackwards(BrokerError):
 ANCHOR_SECONDS = 10.0
 # the exit status of a worker that found a log gone backwards (services/commands/worker.py)
 EXIT_LOG_WENT_BACKWARDS = 3
+# ... and of one handed a sequenced pack of a version it does not read (services/streams/pack.py)
+EXIT_UNKNOWN_FORMAT = 4
 
 
 async def check_anchor(settings: KafkaSettings, topic: str, partition: int, anchor: Anchor,
@@ -198,21 +231,24 @@ async def check_anchor(settings: KafkaSettings, topic: str, partition: int, anch
         f"inputs (docs/operations.md).")
 
 
-def stop_worker(health: Health | None, exc: LogWentBackwards) -> None:
-    """Stop the worker at once: a clear error and exit status EXIT_LOG_WENT_BACKWARDS.
+def stop_worker(health: Health | None, exc: Exception, *,
+                status: int = EXIT_LOG_WENT_BACKWARDS, message: str | None = None) -> None:
+    """Stop the worker at once: a clear error (`message`, default the exception's) and exit
+    status `status` (EXIT_LOG_WENT_BACKWARDS, or EXIT_UNKNOWN_FORMAT).
 
     Not Faust's clean stop: that waits for the message in hand to be acknowledged and then
     commits offsets of the new log; nothing of the new log may be folded, forwarded or
     committed on the old state. The producer has nothing of it to flush (the checks run before
     the fold and before intake forwards), and an embedded broker child dies with this process
     (services/kafka/embedded.py)."""
+    text = message or str(exc)
     if health is not None:
-        health.fatal = str(exc)
-    log.critical("%s", exc)
-    print(f"warrantwatch worker: {exc}", file=sys.stderr, flush=True)
+        health.fatal = text
+    log.critical("%s", text)
+    print(f"warrantwatch worker: {text}", file=sys.stderr, flush=True)
     for handler in logging.getLogger().handlers:
         handler.flush()
-    os._exit(EXIT_LOG_WENT_BACKWARDS)
+    os._exit(status)
 
 
 async def committed_offset(settings: KafkaSettings, topic: str, partition: int) -> int:

@@ -18,8 +18,9 @@ The key a refused message keeps for its outputs is bounded (services/streams/lim
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass
+from typing import NamedTuple
+
+import msgspec
 
 from services.kafka.partitioning import partition_of
 from services.streams.limits import MAX_KEY_BYTES, MAX_RECORD_BYTES
@@ -29,12 +30,22 @@ from shared.events.inputs import Tick
 from shared.events.outputs import DeadLetter
 
 
-@dataclass(frozen=True, slots=True)
-class Route:
+class Route(NamedTuple):
+    """Where one input goes: its key, the sequenced partitions, and why it is refused."""
+
     key: bytes
     partitions: tuple[int, ...]
     broadcast: bool = False
     reject: str | None = None
+
+
+class _Symbol(msgspec.Struct):
+    """The one field routing reads; every other field is skipped unparsed."""
+
+    symbol: str | None = None
+
+
+_SYMBOL = msgspec.json.Decoder(_Symbol)
 
 
 def _keyed_by_own_symbol(raw: bytes | str, key: bytes) -> bool:
@@ -43,15 +54,18 @@ def _keyed_by_own_symbol(raw: bytes | str, key: bytes) -> bool:
     Then its route is the partition of its key whether or not it is a valid record (a valid
     one goes to its symbol's partition, an invalid one to its key's: the same), so the full
     decode (most of intake's cost) can be left to the warrant state, which does it anyway.
+    Only `symbol` is read (msgspec, the other fields skipped: a tenth of a `json.loads`);
+    JSON that msgspec does not read, or a `symbol` that is not a string, takes the full route.
+    A duplicated field counts by its last occurrence, as with the json module.
     """
     if len(key) > MAX_KEY_BYTES or len(raw) > MAX_RECORD_BYTES:
         return False
     try:
         symbol = key.decode("utf-8")
-        obj = json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
+        found = _SYMBOL.decode(raw).symbol
     except Exception:
         return False
-    return isinstance(obj, dict) and obj.get("symbol") == symbol and symbol != ALL_SYMBOLS
+    return found == symbol and symbol != ALL_SYMBOLS
 
 
 def _by_key(key: bytes | None, partitions: int, reject: str | None = None) -> Route:

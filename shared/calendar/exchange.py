@@ -33,6 +33,9 @@ RANGE_END = date(2035, 12, 31)
 RANGE_START_ORDINAL = RANGE_START.toordinal()
 RANGE_END_ORDINAL = RANGE_END.toordinal()
 
+# The zone of every venue's sessions (the U.S. exchanges, OTC quotation and New York
+# business days), of their closes and of the market data about them: the one definition
+# of America/New_York that the code shares (a warrant's own times use `Terms.zone`).
 EASTERN = ZoneInfo("America/New_York")
 CLOSE_OF_BUSINESS = time(17, 0)
 

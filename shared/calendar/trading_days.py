@@ -98,6 +98,12 @@ class TradingCalendar:
     _candidates: _Candidates | None = field(
         init=False, default=None, repr=False, compare=False
     )
+    # The close of each date asked so far (None: not a Trading Day). The calendar is an
+    # immutable value, so a date's close never changes in it; the engine asks for the close
+    # of a quote's date on every quote (docs/operations.md "Throughput").
+    _closes: dict[date, datetime | None] = field(
+        init=False, default_factory=dict, repr=False, compare=False
+    )
 
     def __deepcopy__(self, memo: dict[int, object]) -> TradingCalendar:
         """An immutable value: a copy of an engine's state shares it (shared.engine.engine
@@ -187,6 +193,10 @@ class TradingCalendar:
         )
         # Observed volume is checked while counting, not baked into the counting table.
         object.__setattr__(updated, "_candidates", self._candidates)
+        # only `day` may change from no Trading Day to one: the other closes stand
+        closes = dict(self._closes)
+        closes.pop(day, None)
+        object.__setattr__(updated, "_closes", closes)
         return updated
 
     # --- queries ----------------------------------------------------------------------------
@@ -290,11 +300,25 @@ class TradingCalendar:
             f"{RANGE_START.isoformat()}, the start of the Trading Day tables"
         )
 
+    def close_on(self, day: date) -> datetime | None:
+        """The close of `day` if it is a Trading Day, else None (CalendarRangeError outside
+        the tables); remembered per date."""
+        try:
+            return self._closes[day]
+        except KeyError:
+            pass
+        close = self.close_time(day) if self.is_trading_day(day) else None
+        self._closes[day] = close
+        return close
+
     def close_time(self, day: date) -> datetime:
         """The close on Trading Day `day`: the venue's market close, or close of business.
 
         Section 8 "closing bid"; on proviso days, close of business (terms, 17:00 eastern).
         """
+        known = self._closes.get(day)
+        if known is not None:
+            return known
         ordinal = check_in_range(day)
         rule = self._span_rules[bisect_right(self._span_starts, ordinal) - 1]
         if not rule.accepts(ordinal, day):
@@ -303,5 +327,8 @@ class TradingCalendar:
                 "so it has no close"
             )
         if rule.proviso:
-            return datetime.combine(day, self.terms.close_of_business, tzinfo=self.terms.zone)
-        return rule.table.closes[ordinal]
+            close = datetime.combine(day, self.terms.close_of_business, tzinfo=self.terms.zone)
+        else:
+            close = rule.table.closes[ordinal]
+        self._closes[day] = close
+        return close

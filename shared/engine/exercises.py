@@ -310,10 +310,19 @@ class ExerciseDesk:
         return list(self.watching.values())
 
     def next_due(self) -> datetime | None:
-        times = [t for t in map(self._due_at, self.watching.values()) if t is not None]
+        """The earliest instant at which something of this desk falls due (a settlement, a
+        delivery deadline, a waiver coming into force), or None; on a tie the first found,
+        watched exercises before waivers."""
+        best: datetime | None = None
+        for item in self.watching.values():
+            t = self._due_at(item)
+            if t is not None and (best is None or t < best):
+                best = t
         if self.waiver_holders:
-            times.append(self.waiver_holders[0][0])
-        return min(times) if times else None
+            starts = self.waiver_holders[0][0]
+            if best is None or starts < best:
+                best = starts
+        return best
 
     def run_due(self, at: datetime, detected_at: datetime) -> list[OutputRecord]:
         return run_due((self,), at, detected_at)

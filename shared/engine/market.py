@@ -36,23 +36,32 @@ class MarketBook:
     def local_date(self, instant: datetime) -> date:
         return instant.astimezone(self.terms.zone).date()
 
-    def quote(self, q: Quote, calendar: TradingCalendar) -> None:
-        day = self.local_date(q.at)
+    def quote(self, q: Quote, calendar: TradingCalendar,
+              day: date | None = None) -> datetime | None:
+        """A quote of `day` (its local date; worked out when not given) toward that date's
+        closing bid and ask. Returns the close of `day` when the quote made that date pending
+        (the caller's next due instant may move earlier), else None."""
+        if day is None:
+            day = self.local_date(q.at)
         try:
-            if not calendar.is_trading_day(day):
-                return  # not a Trading Day: no closing quote of any date
-            close = calendar.close_time(day)
+            close = calendar.close_on(day)
         except CalendarRangeError as exc:
             raise RecordError(f"at: {exc}") from None
+        if close is None:
+            return None  # not a Trading Day: no closing quote of any date
         if q.at > close:
-            return  # after the close: does not change that date's closing quote
+            return None  # after the close: does not change that date's closing quote
         if day in self.published:
             raise RecordError(
                 f"late quote: the Per Share Market Value of {day.isoformat()} was published "
                 f"when event time passed its close ({close.isoformat()}); it stands"
             )
         self.history.record_quote(day, q.at, q.bid, q.ask, q.last)
-        self.pending.add(day)
+        pending = self.pending
+        if day in pending:
+            return None
+        pending.add(day)
+        return close
 
     def daily_bar(self, bar: DailyBar, calendar: TradingCalendar) -> None:
         try:

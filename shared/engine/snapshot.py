@@ -344,7 +344,9 @@ STATE_FIELDS: dict[str, tuple[str, ...]] = {
 }
 WIRING_FIELDS: dict[str, tuple[str, ...]] = {
     "engine": ("terms", "all_terms", "calendar", "market", "desk", "exercises", "desks",
-               "exercise_desks", "_handlers"),
+               "exercise_desks", "_handlers",
+               # derived, worked out again when needed (shared/engine/symbol.py)
+               "_due_known", "_due", "_date_at", "_date", "_swept_on"),
     "market": ("terms", "history"),
     "history": (),
     "desk": ("terms", "_market_value", "_amendment_problem", "timeline", "several"),

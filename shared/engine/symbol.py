@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from shared.calendar import TradingCalendar
+from shared.calendar.exchange import RANGE_END, RANGE_START
 from shared.engine.basis import on_terms_basis
 from shared.engine.dispatch import DISPATCH
 from shared.engine.exercises import ExerciseDesk, run_due
@@ -64,6 +65,9 @@ from shared.terms import Terms
 from shared.warrant.amendments import section10_problem
 
 Handler = Callable[[Any], list[OutputRecord]]
+# Record types whose handler changes no queue of what falls due but the market's pending
+# dates, which `_quote` keeps the next due instant up to date with (`SymbolEngine._due`).
+_DUE_KEPT = frozenset({"quote", "tick"})
 
 
 def _earliest(times: Iterable[datetime | None]) -> datetime | None:
@@ -116,6 +120,15 @@ class SymbolEngine:
         # the date's value is published)
         self.seen: dict[str, set[str]] = {}
         self.recent: dict[date, dict[str, set[str]]] = {}
+        # derived, not state (rebuilt when unknown; shared/engine/snapshot.py WIRING_FIELDS):
+        # `_due` is the earliest instant at which anything falls due (a pending date's close,
+        # a scheduled corporate action, a settlement, deadline or waiver), None for nothing,
+        # while `_due_known`; a record that falls before it moves event time and nothing else
+        self._due_known = False
+        self._due: datetime | None = None
+        self._date_at: datetime | None = None  # the instant `_date` is the local date of
+        self._date: date = date.min
+        self._swept_on: date | None = None  # event time's date when old ids were last dropped
         # what each record type does: shared/engine/dispatch.py
         self._handlers: dict[str, Handler] = {
             kind: getattr(self, entry.handler) for kind, entry in DISPATCH.items()}
@@ -133,6 +146,12 @@ class SymbolEngine:
         EngineFault: the caller (shared.engine.engine) puts the state back.
         """
         kind: str = record.type
+        if kind == "quote":
+            return self._process_quote(topic, record, raw)  # type: ignore[arg-type]
+        return self._process(topic, record, raw, kind)
+
+    def _process(self, topic: str, record: InputRecord, raw: str | bytes | None,
+                 kind: str) -> list[OutputRecord]:
         problem = outside_tables(record, self.terms.zone)
         if problem is not None:
             raise RecordError(problem)
@@ -151,18 +170,81 @@ class SymbolEngine:
             except RecordError as exc:
                 raise EngineFault(f"{time_field(record)}: event time could not reach "
                                   f"{instant.isoformat()}: {exc}") from exc
+        kept = kind in _DUE_KEPT
+        if not kept:
+            self._due_known = False
         try:
             out.extend(handler(record))
         except RecordError as exc:
             out.append(dead_letter(topic, raw if raw is not None else encode(record), str(exc),
                                    self.terms.symbol))
             return out
+        finally:
+            if not kept:  # the handler may have changed what falls due, and when
+                self._due_known = False
         if window is None:
             self.seen.setdefault(topic, set()).add(record.id)
         else:
             self.recent.setdefault(window, {}).setdefault(topic, set()).add(record.id)
             self._forget_old_ids()  # a record of a date event time has left is not kept
         return out
+
+    def _process_quote(self, topic: str, q: Quote,
+                       raw: str | bytes | None) -> list[OutputRecord]:
+        """`process` for a quote, nearly every input (docs/operations.md "Throughput"): the
+        same steps, the quote's date in the terms' zone worked out once (its one date field:
+        tests/engine/test_engine_next_due.py). An instant outside the Trading Day tables goes
+        the general way, which names it."""
+        at = q.at
+        try:
+            day = self._local_date(at)
+        except (OverflowError, ValueError):
+            return self._process(topic, q, raw, "quote")
+        if not RANGE_START <= day <= RANGE_END:
+            return self._process(topic, q, raw, "quote")
+        if self._seen_before(topic, q.id):
+            raise RecordError(f"id: duplicate id {shown(q.id)} on topic {topic!r}: "
+                              "already applied once")
+        out: list[OutputRecord] = []
+        now = self.now
+        if now is None or at > now:
+            try:
+                out = self._advance(at)
+            except RecordError as exc:
+                raise EngineFault(f"{time_field(q)}: event time could not reach "
+                                  f"{at.isoformat()}: {exc}") from exc
+        try:
+            self._quote(q)
+        except RecordError as exc:
+            out.append(dead_letter(topic, raw if raw is not None else encode(q), str(exc),
+                                   self.terms.symbol))
+            return out
+        recent = self.recent
+        by_topic = recent.get(day)
+        if by_topic is None:
+            by_topic = recent[day] = {}
+        ids = by_topic.get(topic)
+        if ids is None:
+            ids = by_topic[topic] = set()
+        ids.add(q.id)
+        # `_forget_old_ids`: every other date of `recent` was judged when event time or the
+        # pending dates last changed, so only this one can be due to go
+        if day < self._local_today() and day not in self.market.pending:
+            del recent[day]
+        return out
+
+    def _local_today(self) -> date:
+        """The date of event time in the terms' zone (event time must be known)."""
+        assert self.now is not None
+        return self._local_date(self.now)
+
+    def _local_date(self, instant: datetime) -> date:
+        """The date of `instant` in the terms' zone; the last one asked is remembered (a
+        quote's date is asked for by its dedupe window, event time and its market date)."""
+        if instant is not self._date_at:
+            self._date = instant.astimezone(self.terms.zone).date()
+            self._date_at = instant
+        return self._date
 
     def _window_day(self, record: InputRecord) -> date | None:
         """The date a quote, daily bar or tick speaks of; None for the records whose ids are
@@ -190,10 +272,11 @@ class SymbolEngine:
         and a repeated tick never moves event time back."""
         if self.now is None:
             return
-        today = self.now.astimezone(self.terms.zone).date()
+        today = self._local_today()
         pending = self.market.pending
         for day in [d for d in self.recent if d < today and d not in pending]:
             del self.recent[day]
+        self._swept_on = today
 
     def _instant_of(self, record: InputRecord) -> datetime | None:
         if isinstance(record, DailyBar):
@@ -211,8 +294,22 @@ class SymbolEngine:
         """Event time moves to `instant`: emit what fell due, in the order it fell due.
 
         A date's close is due once event time passes it; a scheduled corporate action once
-        event time reaches its instant (close of business).
+        event time reaches its instant (close of business). Before the next due instant
+        (`_due`) nothing can fall due, and nothing is looked at.
         """
+        due = self._due
+        fell = not self._due_known or (due is not None and instant >= due)
+        out = self._fall_due(instant) if fell else []
+        self.now = instant
+        if self.recent and (fell or self._local_today() != self._swept_on):
+            # dates drop out only when event time's date moves on or a pending date's value
+            # is published (in `_fall_due`)
+            self._forget_old_ids()
+        return out
+
+    def _fall_due(self, instant: datetime) -> list[OutputRecord]:
+        """What falls due by `instant`, in instant order; then the next due instant after."""
+        self._due_known = False
         out: list[OutputRecord] = []
         desks = tuple(self.desks.values())
         exercise_desks = tuple(self.exercise_desks.values())
@@ -233,17 +330,31 @@ class SymbolEngine:
                 out.extend(run_due(exercise_desks, due, instant))
             else:
                 break
-        self.now = instant
-        if self.recent:
-            self._forget_old_ids()
+        self._due = _earliest((close, action, due))
+        self._due_known = True
         return out
+
+    def next_due_instant(self) -> datetime | None:
+        """The earliest instant at which anything falls due, worked out from the queues
+        (what `_due` keeps while `_due_known`)."""
+        return _earliest((self.market.next_close(self.calendar),
+                          _earliest(d.next_scheduled() for d in self.desks.values()),
+                          _earliest(d.next_due() for d in self.exercise_desks.values())))
 
     # --- quotes and market facts -----------------------------------------------------------
 
     def _quote(self, q: Quote) -> list[OutputRecord]:
-        self.market.quote(q, self.calendar)
-        if self.terms.count_only_observed_trading and q.volume and q.volume > 0:
-            self.calendar = self.calendar.with_observed_trading(self.market.local_date(q.at))
+        calendar = self.calendar
+        day = self._local_date(q.at)
+        close = self.market.quote(q, calendar, day)
+        if close is not None and self._due_known:  # a date newly pending: its close is due
+            due = self._due
+            if due is None or close < due:
+                self._due = close
+        if (self.terms.count_only_observed_trading and q.volume and q.volume > 0
+                and day not in calendar.observed_trading):  # else the calendar stands
+            self.calendar = calendar.with_observed_trading(day)
+            self._due_known = False
         return []
 
     def _daily_bar(self, bar: DailyBar) -> list[OutputRecord]:

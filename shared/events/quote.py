@@ -35,6 +35,7 @@ from typing import Any, Literal
 import msgspec
 
 from shared.calendar.exchange import RANGE_END, RANGE_START
+from shared.errors import NotDecidedFast
 from shared.numbers import plain
 
 __all__ = ["Quote", "fast_quote", "fast_quote_of", "quote_dict"]
@@ -76,10 +77,6 @@ class _Wire(msgspec.Struct, forbid_unknown_fields=True, gc=False):
 
 _DECODER = msgspec.json.Decoder(_Wire, float_hook=Decimal)
 _FIELDS = frozenset(_Wire.__struct_fields__)
-
-
-class _NotFast(Exception):
-    """The fast path does not decide: the rules model will."""
 
 
 # the instant rule of fields.py with its offset bound (whole minutes, at most 14:00) written
@@ -127,26 +124,26 @@ def _number(value: Any) -> Decimal:
         # `_` or white space at its ends that Decimal() reads as finite is the pattern exactly
         if not 0 < len(value) <= 64 or not value.isascii() or "_" in value \
                 or value[0] in _SPACES or value[-1] in _SPACES:
-            raise _NotFast
+            raise NotDecidedFast
         try:
             number = Decimal(value)
         except ArithmeticError:
-            raise _NotFast from None
+            raise NotDecidedFast from None
         if not number.is_finite():
-            raise _NotFast
+            raise NotDecidedFast
     elif kind is Decimal:  # a JSON number with a fraction or an exponent, as written
         number = value
         if not number.is_finite():
-            raise _NotFast
+            raise NotDecidedFast
     elif kind is int:
         if not -_INT_BOUND < value < _INT_BOUND:
-            raise _NotFast
+            raise NotDecidedFast
         number = Decimal(value)
     else:  # a bool, a float, an object, a list, a JSON constant
-        raise _NotFast
+        raise NotDecidedFast
     exponent = number.adjusted()
     if exponent > 15 or exponent < -12:
-        raise _NotFast
+        raise NotDecidedFast
     return number
 
 
@@ -159,14 +156,14 @@ def _price(value: Any) -> Decimal | None:
         if number is None:
             number = _number(value)
             if number <= 0:
-                raise _NotFast
+                raise NotDecidedFast
             if len(_PRICES) >= _PRICES_MAX:
                 _PRICES.clear()
             _PRICES[value] = number
         return number
     number = _number(value)
     if number <= 0:
-        raise _NotFast
+        raise NotDecidedFast
     return number
 
 
@@ -176,50 +173,50 @@ def _volume(value: Any) -> Decimal | None:
         return None
     number = _number(value)
     if number < 0:
-        raise _NotFast
+        raise NotDecidedFast
     return number
 
 
 def _checked(kind: Any, id_: Any, symbol: Any, at: Any, bid: Any, ask: Any,
              last: Any, volume: Any) -> Quote:
     if type(kind) is not str or kind != "quote":
-        raise _NotFast
+        raise NotDecidedFast
     # id and symbol (Text): 1 to 256 characters, not blank; printable is stricter than "no
     # control character, DEL, C1 or lone surrogate"
     if type(id_) is not str or not 0 < len(id_) <= 256 or not id_.isprintable() \
             or id_.isspace():
-        raise _NotFast
+        raise NotDecidedFast
     if type(symbol) is not str:  # not a subclass either (a JSON constant equals its text)
-        raise _NotFast
+        raise NotDecidedFast
     if symbol not in _SYMBOLS:
         if not 0 < len(symbol) <= 256 or not symbol.isprintable() or symbol.isspace():
-            raise _NotFast
+            raise NotDecidedFast
         _remember(_SYMBOLS, symbol)
     if type(at) is not str:
-        raise _NotFast
+        raise NotDecidedFast
     day = at[:11]
     if day not in _DAYS:
         if _DAY_PART(day) is None or not _FIRST_DAY <= day[:10] <= _LAST_DAY:
-            raise _NotFast
+            raise NotDecidedFast
         _remember(_DAYS, day)
     clock = at[11:]
     if clock not in _CLOCKS:
         if _CLOCK_PART(clock) is None:
-            raise _NotFast
+            raise NotDecidedFast
         _remember(_CLOCKS, clock)
     try:
         instant = datetime.fromisoformat(at)
     except ValueError:  # not a calendar date or time (2011-02-30, 24:00:00)
-        raise _NotFast from None
+        raise NotDecidedFast from None
     prices = _PRICES  # a hit (a Decimal above zero, never falsy) skips the call
     b = (prices.get(bid) or _price(bid)) if type(bid) is str else _price(bid)
     a = (prices.get(ask) or _price(ask)) if type(ask) is str else _price(ask)
     s = None if last is None else _price(last)
     if b is None:
         if a is None and s is None:
-            raise _NotFast  # a quote needs one of bid, ask, last
+            raise NotDecidedFast  # a quote needs one of bid, ask, last
     elif a is not None and b > a:
-        raise _NotFast
+        raise NotDecidedFast
     return Quote("quote", id_, symbol, instant, b, a, s,
                  None if volume is None else _volume(volume))
 
@@ -235,7 +232,7 @@ def fast_quote(raw: str | bytes) -> Quote | None:
         wire = _DECODER.decode(raw)
         return _checked(wire.type, wire.id, wire.symbol, wire.at, wire.bid, wire.ask,
                         wire.last, wire.volume)
-    except (_NotFast, msgspec.DecodeError, msgspec.ValidationError, UnicodeError):
+    except (NotDecidedFast, msgspec.DecodeError, msgspec.ValidationError, UnicodeError):
         return None
     except Exception:  # anything unexpected: the rules model decides and explains
         return None
@@ -253,7 +250,7 @@ def fast_quote_of(value: dict[str, Any]) -> Quote | None:
             return None
         return _checked(get("type"), get("id"), get("symbol"), get("at"), get("bid"),
                         get("ask"), get("last"), get("volume"))
-    except _NotFast:
+    except NotDecidedFast:
         return None
     except Exception:
         return None

@@ -386,7 +386,7 @@ def _reorganization(book: Book, e: Reorganization, at: datetime) -> Step:
             calc = (f"4(a)(i) Triggering Event: on exercise each of the {show(w.shares)} "
                     f"warrant shares delivers {lines} instead of Common Stock, at the Warrant "
                     f"Price in effect immediately prior, {show_price(w.price)}")
-        states[wid] = replace(w, basket=basket, reorganized_by=e.id)
+        states[wid] = replace(w, basket=basket)
         notices.append(Notice("adjustment", w.warrant, e.id, "4(a)", at, w.price, w.price,
                               w.shares, w.shares, calc))
     return book.with_warrants(states), notices
@@ -427,7 +427,7 @@ def _issue(book: Book, e: WarrantIssued, terms: Terms) -> Step:
     if book.warrants:  # a later warrant of the family carries the price in force
         largest = max(book.warrants.values(), key=lambda w: (w.shares, w.warrant))
         price = largest.price
-    state = WarrantState(e.warrant, e.holder, price, e.shares, issued_by=e.id)
+    state = WarrantState(e.warrant, e.holder, price, e.shares)
     return book.with_warrant(state), []
 
 
@@ -440,7 +440,7 @@ def _transfer(book: Book, e: WarrantTransferred) -> Step:
     if e.shares > w.shares:
         raise RecordError(f"shares: {show(e.shares)} exceeds the {show(w.shares)} warrant "
                           f"shares of {e.warrant}")
-    new = replace(w, warrant=e.new_warrant, holder=e.to_holder, shares=e.shares, issued_by=e.id)
+    new = replace(w, warrant=e.new_warrant, holder=e.to_holder, shares=e.shares)
     rest = replace(w, shares=w.shares - e.shares)
     return book.with_warrant(rest).with_warrant(new), []
 

@@ -46,8 +46,6 @@ class WarrantState:
     shares: Decimal                 # Warrant Share Number not yet exercised
     carried: tuple[CarriedForward, ...] = ()
     basket: tuple[BasketItem, ...] | None = None
-    reorganized_by: str | None = None
-    issued_by: str = ""
 
     def with_terms(self, price: Decimal, shares: Decimal) -> WarrantState:
         return replace(self, price=price, shares=shares)

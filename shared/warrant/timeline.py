@@ -68,11 +68,6 @@ class Timeline:
     def current(self) -> Book:
         return self.books[-1] if self.books else self.initial
 
-    def book_before(self, entry: Entry) -> Book:
-        """The book just before `entry` would take effect (applied entries only)."""
-        i = bisect_right(self.entries, entry)
-        return self.books[i - 1] if i else self.initial
-
     def least_remaining_after(self, instant: datetime, warrant: str) -> Decimal | None:
         """The fewest warrant shares `warrant` has left at any point after `instant`, in the
         share units in force at `instant` (4(b) ratios since then undone): the most an

@@ -92,7 +92,26 @@ def test_partition_of_places_keys_as_the_java_client_does() -> None:
     for row in rows:
         positive = int(row["murmur2"]) & 0x7FFFFFFF
         for partitions in (1, 4, 12, 50):
-            assert partition_of(row["key"].encode(), partitions) == positive % partitions
+            for _ in range(2):  # computed, then from the table of known keys
+                assert partition_of(row["key"].encode(), partitions) == positive % partitions
+
+
+def test_the_partition_table_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    from aiokafka.partitioner import murmur2
+
+    from services.kafka import partitioning
+
+    monkeypatch.setattr(partitioning, "CACHE_ENTRIES", 10)
+    monkeypatch.setattr(partitioning, "_cache", {})
+    for n in range(35):
+        key = f"SYM{n}".encode()
+        assert partition_of(key, 7) == (murmur2(key) & 0x7FFFFFFF) % 7
+        assert len(partitioning._cache) <= 10
+    long_key = b"k" * (partitioning.CACHE_KEY_BYTES + 1)
+    assert partition_of(long_key, 7) == (murmur2(long_key) & 0x7FFFFFFF) % 7
+    assert (long_key, 7) not in partitioning._cache
+    with pytest.raises(ValueError, match="at least one partition"):
+        partition_of(b"SYM1", 0)
 
 
 def test_every_topic_is_created_once_with_the_same_partition_count() -> None:

@@ -6,7 +6,15 @@ import pytest
 
 from services.streams import pack as packing
 from services.streams.envelope import Envelope, Origin, Place
-from services.streams.pack import PACK_HEADERS, Packer, envelopes_of, pack, unpack
+from services.streams.pack import (
+    PACK_HEADERS,
+    Packer,
+    PackFormatUnknown,
+    envelopes_of,
+    pack,
+    pack_v1,
+    unpack,
+)
 from shared.errors import RecordError
 
 ENVELOPES = [
@@ -56,7 +64,33 @@ def test_a_truncated_or_padded_pack_is_refused(cut: int) -> None:
         unpack(one + b"\x00")
 
 
-def test_a_pack_of_another_version_is_refused() -> None:
+def test_a_pack_of_a_version_this_worker_does_not_read_is_refused_as_such() -> None:
     [one] = pack(ENVELOPES)
-    with pytest.raises(RecordError, match="version 2"):
-        unpack(b"\x02" + one[1:])
+    assert one[0] == packing.VERSION == 2
+    for version in (0, 3, 255):
+        with pytest.raises(PackFormatUnknown, match=f"version {version}, this worker reads "
+                                                    f"versions 1, 2"):
+            unpack(bytes([version]) + one[1:])
+
+
+def test_a_pack_written_before_the_binary_frame_still_unpacks() -> None:
+    """A log written by workers before issue 11 (version 1: headers as text) folds as it did."""
+    old = pack_v1(ENVELOPES)
+    assert old[0] == 1
+    assert unpack(old) == ENVELOPES
+    with pytest.raises(RecordError, match="malformed sequenced pack"):
+        unpack(old[:-3])
+
+
+def test_the_binary_frame_keeps_every_field_exactly() -> None:
+    odd = [
+        Envelope(b"K" * 1024, "t" * 300, b"\x00" * 70_000,
+                 origin=Origin("o\u00e9", 2 ** 31 - 1, 2 ** 63 - 1),
+                 place=Place(2 ** 63 - 1, 2 ** 63 - 1), index=0, source="\ud800 lone",
+                 reject="", broadcast=True, letter=True),
+        Envelope(b"", "", b"", origin=Origin("", -1, -1), place=Place(-5, 0), index=-3,
+                 source=""),
+    ]
+    assert unpack(b"".join(pack(odd))) == odd
+    for env in odd:
+        assert unpack(pack([env])[0]) == [env]

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from kafka_scenario import poison_pairs, scenario_lines
 
+from services.kafka.partitioning import partition_of
 from services.streams.routing import route, route_by_record
 
 PARTITIONS = 4
@@ -52,3 +54,51 @@ def test_any_message_routes_as_its_decoded_record_says(topic: str, value: dict[s
     elif mangle == "list":
         raw = json.dumps([value])
     assert route(topic, raw, key, PARTITIONS) == route_by_record(topic, raw, key, PARTITIONS)
+
+
+QUOTE = ('"type": "quote", "id": "q1", "at": "2011-01-04T10:00:00-05:00", "bid": "0.5", '
+         '"ask": "0.6"')
+
+
+@pytest.mark.parametrize("raw", [
+    # what the json module and msgspec might read differently: the fast route reads only
+    # `symbol` with msgspec, the full one decodes the record with the json module
+    '{' + QUOTE + ', "symbol": "GLOW", "symbol": "GLOWD"}',  # the last occurrence counts
+    '{' + QUOTE + ', "symbol": "GLOWD", "symbol": "GLOW"}',
+    '{' + QUOTE + ', "symbol": "GL\\u004fW"}',  # an escaped letter
+    '{' + QUOTE + ', "symbol": "GLOW\\u0000"}',
+    '{' + QUOTE + ', "symbol": "\\ud800GLOW"}',  # a lone surrogate
+    '\ufeff{' + QUOTE + ', "symbol": "GLOW"}',  # a byte-order mark
+    ' \n{' + QUOTE + ', "symbol": "GLOW"}\t ',
+    '{' + QUOTE + ', "symbol": "GLOW"} {}',  # trailing data
+    '{' + QUOTE + ', "symbol": "GLOW", "x": NaN}',
+    '{' + QUOTE + ', "symbol": "GLOW", "bid": 1e999}',
+    '{' + QUOTE + ', "symbol": "GLOW", "bid": 123456789012345678901234567890}',
+    '{' + QUOTE + ', "symbol": "GLOW", "x": ' + '[' * 5000 + ']' * 5000 + '}',
+    '{' + QUOTE + ', "symbol": ["GLOW"]}', '{' + QUOTE + ', "symbol": null}',
+    '{' + QUOTE + ', "Symbol": "GLOW"}', '[{"symbol": "GLOW"}]', '"GLOW"', '',
+    '{"type": "tick", "id": "t", "symbol": "*", "at": "2011-01-04T17:00:00-05:00"}',
+    '{"type": "tick", "id": "t", "symbol": "GLOW", "at": "2011-01-04T17:00:00-05:00"}',
+])
+@pytest.mark.parametrize("key", [b"GLOW", b"GLOWD", b"*", b"GLOW\x00", b"\xed\xa0\x80GLOW"])
+@pytest.mark.parametrize("as_bytes", [False, True])
+def test_json_the_two_decoders_may_read_differently_routes_alike(raw: str, key: bytes,
+                                                                 as_bytes: bool) -> None:
+    value: str | bytes = raw.encode("utf-8", errors="surrogatepass") if as_bytes else raw
+    for topic in ("quotes", "clock"):
+        assert route(topic, value, key, PARTITIONS) == \
+            route_by_record(topic, value, key, PARTITIONS), (topic, raw, key)
+
+
+def test_a_message_keyed_by_its_own_symbol_is_routed_without_the_full_decode(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The fast route is taken (the proof above would pass with no fast route at all)."""
+    from services.streams import routing
+
+    def refuse(*args: object) -> object:
+        raise AssertionError("the full decode was used")
+
+    monkeypatch.setattr(routing, "route_by_record", refuse)
+    raw = '{' + QUOTE + ', "symbol": "GLOW"}'
+    assert route("quotes", raw, b"GLOW", PARTITIONS).partitions == \
+        (partition_of(b"GLOW", PARTITIONS),)

@@ -153,3 +153,57 @@ async def test_a_partition_moved_away_during_its_rebuild_is_not_kept(
     assert rebuilds == [5, 9]
     assert await state.apply(0, 10, [env]) is not None
     assert rebuilds == [5, 9]  # from there on, record by record
+
+
+async def test_a_log_written_before_the_binary_frame_is_taken_over_and_a_newer_one_refused(
+        settings: KafkaSettings) -> None:
+    """Packs of version 1 (before issue 11) and 2 in one log: a takeover folds both as a
+    fold of the envelopes does; a pack of a version this worker does not read is neither
+    skipped nor made a dead letter: it stops the worker (services/streams/pack.py)."""
+    from services.streams.pack import PACK_HEADERS, PackFormatUnknown, pack, pack_v1
+
+    s = replace(settings, topic_prefix=f"rebuild-{uuid.uuid4().hex[:8]}.")
+    await ensure_topics(s)
+    partition = partition_of(b"GLOW", s.partitions)
+    logs = input_topic_logs(scenario_lines(limit=150), s)
+    envs = [env for topic in sorted(logs) for p, env in logs[topic] if p == partition]
+    groups = [envs[i:i + 7] for i in range(0, len(envs), 7)]
+    packs = [pack_v1(g) if n % 2 == 0 else pack(g)[0] for n, g in enumerate(groups)]
+    assert {p[0] for p in packs} == {1, 2}
+    producer = AIOKafkaProducer(bootstrap_servers=s.bootstrap_servers)
+    await producer.start()
+    for value in packs:
+        await producer.send(sequenced_topic(s), value, key=b"", partition=partition,
+                            headers=PACK_HEADERS)
+    await producer.send(sequenced_topic(s), b"\x03" + packs[1][1:], key=b"",
+                        partition=partition, headers=PACK_HEADERS)
+    await producer.stop()
+
+    whole = PartitionFold(partition, s.partitions, scenario_terms())
+    reference = [[encode(i.record) for i in whole.apply(env).emitted] for env in envs]
+    start = len(packs) // 2
+    expected = texts(reference[sum(len(g) for g in groups[:start]):])
+    assert expected
+
+    state = WarrantState(s, scenario_terms())
+    got = []
+    for offset in range(start, len(packs)):
+        steps = await warrant_state._handle(state, _Message(partition, offset, packs[offset]),
+                                            PACK_HEADERS)
+        assert steps is not None
+        got += [encode(i.record) for step in steps for i in step.emitted]
+    assert state.rebuilt_records == start
+    assert got == expected
+
+    newer = _Message(partition, len(packs), b"\x03" + packs[1][1:])
+    with pytest.raises(PackFormatUnknown, match="version 3"):
+        await warrant_state._handle(state, newer, PACK_HEADERS)
+    # a worker taking the partition over after it meets it in its rebuild: refused too
+    with pytest.raises(PackFormatUnknown, match="version 3"):
+        await WarrantState(s, scenario_terms()).apply(partition, len(packs) + 1, [envs[0]])
+
+
+class _Message:
+    def __init__(self, partition: int, offset: int, value: bytes) -> None:
+        self.topic, self.partition, self.offset = "sequenced", partition, offset
+        self.key, self.value = b"", value
