@@ -21,14 +21,13 @@ import json
 import random
 from datetime import datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from services.bench import BenchResult, compare
+from shared.calendar.exchange import EASTERN
 from shared.errors import BenchError
 from shared.events.codec import decode, decode_with_rules
 
 SUITE = "decode"
-EASTERN = ZoneInfo("America/New_York")
 QUOTES = "quotes"
 
 
