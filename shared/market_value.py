@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from bisect import bisect_right, insort
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -30,19 +30,37 @@ from shared.venues import Venue
 TWO = Decimal(2)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, init=False)
 class DayPrices:
-    """What is known of one date's close: closing bid and ask, and a last-sale close."""
+    """What is known of one date's close: closing bid and ask, and a last-sale close.
 
-    bid: Decimal | None = None
-    bid_at: datetime | None = None
-    ask: Decimal | None = None
-    ask_at: datetime | None = None
-    last_sale: Decimal | None = None
-    last_sale_at: datetime | None = None
-    last_sale_basis: str = ""
+    Built once per quote that changes it (`PriceHistory.record_quote`), so its constructor
+    writes the slots directly: the frozen dataclass's own would call `object.__setattr__`
+    once per field, three times the cost (docs/operations.md "Throughput")."""
+
+    bid: Decimal | None
+    bid_at: datetime | None
+    ask: Decimal | None
+    ask_at: datetime | None
+    last_sale: Decimal | None
+    last_sale_at: datetime | None
+    last_sale_basis: str
+
+    def __init__(self, bid: Decimal | None = None, bid_at: datetime | None = None,
+                 ask: Decimal | None = None, ask_at: datetime | None = None,
+                 last_sale: Decimal | None = None, last_sale_at: datetime | None = None,
+                 last_sale_basis: str = "") -> None:
+        _SET_BID(self, bid)
+        _SET_BID_AT(self, bid_at)
+        _SET_ASK(self, ask)
+        _SET_ASK_AT(self, ask_at)
+        _SET_LAST_SALE(self, last_sale)
+        _SET_LAST_SALE_AT(self, last_sale_at)
+        _SET_LAST_SALE_BASIS(self, last_sale_basis)
 
 
+(_SET_BID, _SET_BID_AT, _SET_ASK, _SET_ASK_AT, _SET_LAST_SALE, _SET_LAST_SALE_AT,
+ _SET_LAST_SALE_BASIS) = (vars(DayPrices)[f.name].__set__ for f in fields(DayPrices))
 _NO_PRICES = DayPrices()
 
 
@@ -94,16 +112,27 @@ class PriceHistory:
     appraisals: list[AppraisalValue] = field(default_factory=list)
 
     def record_quote(self, day: date, at: datetime, bid: Decimal | None, ask: Decimal | None,
-                     last: Decimal | None = None) -> None:
+                     last: Decimal | None = None, *, newest: bool = False) -> None:
         """A quote at `at`, already known to be at or before the close of `day`.
 
         The last bid (ask, last sale) at or before the close wins; an equal-time quote
-        replaces. One new `DayPrices` per quote that changes anything (the hot path of the
-        engine: docs/operations.md "Throughput")."""
+        replaces. `newest`: the caller knows `at` is at or after every instant recorded so
+        far (the engine: the quote is event time, the latest instant seen), so it wins
+        without comparing. One new `DayPrices` per quote that changes anything (the hot path
+        of the engine: docs/operations.md "Throughput")."""
         old = self.days.get(day, _NO_PRICES)
-        take_bid = bid is not None and (old.bid_at is None or at >= old.bid_at)
-        take_ask = ask is not None and (old.ask_at is None or at >= old.ask_at)
-        take_last = last is not None and (old.last_sale_at is None or at >= old.last_sale_at)
+        if newest:
+            take_bid, take_ask, take_last = bid is not None, ask is not None, last is not None
+        else:
+            bid_at = old.bid_at
+            later = bid_at is None or at >= bid_at  # than the closing bid so far
+            take_bid = bid is not None and later
+            ask_at = old.ask_at
+            if ask_at is not bid_at:  # one quote's bid and ask share their instant
+                later = ask_at is None or at >= ask_at
+            take_ask = ask is not None and later
+            take_last = last is not None and (old.last_sale_at is None
+                                              or at >= old.last_sale_at)
         if not (take_bid or take_ask or take_last):
             return
         new = DayPrices(

@@ -4,6 +4,6 @@ Each module turns one source into records (`shared.events.inputs`) or replay lin
 `yahoo` (Yahoo Finance through yfinance, or a saved chart response), `csv_files` (daily
 OHLC and intraday trade-and-quote files), `recorded_http` (an HTTP session that answers
 from recorded Yahoo responses, so the yfinance path runs offline), `replay_lines` (the
-`{"topic": ..., "value": ...}` line format). Form 4 parsing is pure and lives in
-`shared.form4`.
+`{"topic": ..., "value": ...}` line format), `form4` (an EDGAR Form 4 to the `form4` record;
+the engine reads that record into holdings, `shared.ownership_input`).
 """

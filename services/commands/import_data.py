@@ -4,8 +4,9 @@
   responses -> `daily_bar` (as traded), `stock_split`, `distribution` (cash).
 - `import csv FILE --symbol S --format daily|ticks`: daily OHLC -> `daily_bar`; intraday
   trade-and-quote -> `quote`.
-- `import form4 FILE [--symbol S] [--id ID] [--holdings]`: an EDGAR Form 4 (XML or the
-  submission text) -> the `form4` record, or with `--holdings` the `holding` records.
+- `import form4 FILE [--symbol S] [--id ID] [--holdings] [--terms FILE]`: an EDGAR Form 4
+  (XML or the submission text) -> the `form4` record, or with `--holdings` the `holding`
+  records, as of the terms' close of business (services/adapters/form4.py).
 
 Lines go to `--out` (default: standard output). A line or bar that cannot be used becomes a
 `dead_letter` line and is reported on standard error with its place; the import goes on and
@@ -15,27 +16,20 @@ exits 1. A file that cannot be read at all exits 2 with the reason.
 from __future__ import annotations
 
 import argparse
-import hashlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from pydantic import ValidationError
-
 from services.adapters.csv_files import CsvFormat, import_csv
+from services.adapters.form4 import form4_record
 from services.adapters.replay_lines import DEAD_LETTERS, Routed, routed, write_lines
 from services.adapters.yahoo import history_records, load_chart_file, merge_histories
 from services.input_files import read_text
 from shared.errors import RecordError
-from shared.events.codec import explain
-from shared.events.inputs import Form4, InputRecord
+from shared.events.inputs import InputRecord
 from shared.events.outputs import DeadLetter
-from shared.form4 import (
-    accession_number,
-    extract_ownership_document,
-    holdings_from_form4,
-    issuer_symbol,
-)
+from shared.ownership_input import holdings_from_form4
+from shared.terms import load_terms
 
 SHOWN_PROBLEMS = 20
 
@@ -64,24 +58,8 @@ def run_csv(args: argparse.Namespace) -> int:
     return _finish(items, args.out, args.file)
 
 
-def form4_record(text: str, symbol: str | None = None, record_id: str | None = None) -> Form4:
-    """The `form4` record of a Form 4 text: its ownershipDocument, the symbol (given, else
-    issuerTradingSymbol) and an id (given, else `form4:<accession number>`, else
-    `form4:<sha256 of the XML, 16 hex digits>`)."""
-    xml = extract_ownership_document(text)
-    name = symbol or issuer_symbol(text)
-    if not name:
-        raise RecordError("the Form 4 names no issuerTradingSymbol: give --symbol")
-    accession = accession_number(text)
-    ident = record_id or (f"form4:{accession}" if accession else
-                          f"form4:{hashlib.sha256(xml.encode('utf-8')).hexdigest()[:16]}")
-    try:
-        return Form4(type="form4", id=ident, symbol=name.upper(), xml=xml)
-    except ValidationError as exc:
-        raise RecordError(f"form4 record: {explain(exc)}") from None
-
-
 def run_form4(args: argparse.Namespace) -> int:
+    terms = load_terms(args.terms)  # its close of business and zone date the holdings
     path = Path(args.file)
     try:
         text = read_text(path)
@@ -91,7 +69,8 @@ def run_form4(args: argparse.Namespace) -> int:
         raise RecordError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     try:
         record = form4_record(text, args.symbol, args.id)
-        report = holdings_from_form4(record)
+        report = holdings_from_form4(record, zone=terms.zone,
+                                     close_of_business=terms.close_of_business)
     except RecordError as exc:
         raise RecordError(f"{path}: {exc}") from None
     for holding in report.holdings:
@@ -134,5 +113,8 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     f.add_argument("--id", help="record id (default: form4:<accession number or digest>)")
     f.add_argument("--holdings", action="store_true",
                    help="write the holding records instead of the form4 record")
+    f.add_argument("--terms", metavar="FILE",
+                   help="terms file whose close of business and zone date the holdings "
+                        "(default: the bundled W-F-05 terms)")
     f.add_argument("--out", help="output JSONL (default: standard output)")
     f.set_defaults(func=run_form4)

@@ -12,6 +12,7 @@ records. Replay runs (services/kafka/replay.py) add their own headers:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import NamedTuple
 
@@ -129,8 +130,16 @@ def format_input_sequences(places: Mapping[int, Place]) -> bytes:
     return ",".join(f"{p}:{s.seq}/{s.total}" for p, s in sorted(places.items())).encode()
 
 
+# one place in plain digits, as the replay publisher writes it (the usual case: read at once)
+_ONE_PLACE = re.compile(rb"([0-9]{1,18}):([0-9]{1,18})/([0-9]{1,18})")
+
+
 def parse_input_sequences(raw: bytes) -> dict[int, Place]:
     """Inverse of `format_input_sequences`; RecordError if malformed."""
+    one = _ONE_PLACE.fullmatch(raw)
+    if one is not None:
+        partition, seq, total = one.groups()
+        return {int(partition): Place(int(seq), int(total))}
     out: dict[int, Place] = {}
     try:
         for part in raw.decode().split(","):

@@ -130,18 +130,18 @@ class PartitionFold:
             return Step(emitted=[_emitted(env.key, letter, env.index, (0, 0))])
 
     def _apply(self, env: Envelope) -> Step:
-        step = Step()
+        place = env.place
         if self._is_duplicate(env):
-            step.duplicates = 1
-            return step
-        if env.place is None:
-            released = [env]
-        else:
-            self._pending[env.place.seq] = env
-            released = []
-            while self._next_seq in self._pending:
-                released.append(self._pending.pop(self._next_seq))
-                self._next_seq += 1
+            return Step([], False, 1)
+        if place is None:
+            return Step(self._run(env))
+        pending = self._pending
+        pending[place.seq] = env
+        released = []
+        while self._next_seq in pending:
+            released.append(pending.pop(self._next_seq))
+            self._next_seq += 1
+        step = Step([])
         for item in released:
             step.emitted.extend(self._run(item))
             if item.place is not None and item.place.seq == item.place.total:
@@ -149,14 +149,14 @@ class PartitionFold:
         return step
 
     def _is_duplicate(self, env: Envelope) -> bool:
-        if env.place is not None and (env.place.seq < self._next_seq
-                                      or env.place.seq in self._pending):
+        place, origin = env.place, env.origin
+        if place is not None and (place.seq < self._next_seq or place.seq in self._pending):
             return True
-        if env.origin is not None:
-            source = (env.origin.topic, env.origin.partition)
-            if env.origin.offset <= self._last_origin.get(source, -1):
+        if origin is not None:
+            source = (origin.topic, origin.partition)
+            if origin.offset <= self._last_origin.get(source, -1):
                 return True
-            self._last_origin[source] = env.origin.offset
+            self._last_origin[source] = origin.offset
         return False
 
     def _run(self, env: Envelope) -> list[Emitted]:

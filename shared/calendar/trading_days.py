@@ -78,6 +78,12 @@ class _Candidates:
     needs_volume: tuple[bool, ...] | None
 
 
+# Counting tables by what they are built from (`TradingCalendar._build_candidates`); a few
+# at most per process, each some hundreds of kilobytes.
+_BUILT: dict[tuple[object, ...], _Candidates] = {}
+_BUILT_MAX = 8
+
+
 @dataclass(frozen=True, slots=True)
 class TradingCalendar:
     """The Trading Days of one warrant's Common Stock (Section 8), as an immutable value.
@@ -138,9 +144,23 @@ class TradingCalendar:
         object.__setattr__(self, "_span_rules", tuple(rules[v] for v in venues))
 
     def _build_candidates(self) -> _Candidates:
+        """The counting table of this timeline, shared by every calendar with the same spans
+        (the symbols of one process usually have one listing history: built once)."""
         starts, rules = self._span_starts, self._span_rules
         switch = self.terms.count_only_observed_trading
         needs_volume = switch and any(not rule.proviso for rule in rules)
+        key = (starts, tuple((r.table.source, r.excluded, r.proviso) for r in rules),
+               needs_volume)
+        found = _BUILT.get(key)
+        if found is None:
+            if len(_BUILT) >= _BUILT_MAX:
+                _BUILT.clear()
+            found = _BUILT[key] = self._candidates_of(starts, rules, needs_volume)
+        return found
+
+    @staticmethod
+    def _candidates_of(starts: tuple[int, ...], rules: tuple[_DayRule, ...],
+                       needs_volume: bool) -> _Candidates:
         first = rules[0]
         if len(rules) == 1 and not (first.excluded & first.table.members):
             table = first.table

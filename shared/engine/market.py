@@ -36,11 +36,12 @@ class MarketBook:
     def local_date(self, instant: datetime) -> date:
         return instant.astimezone(self.terms.zone).date()
 
-    def quote(self, q: Quote, calendar: TradingCalendar,
-              day: date | None = None) -> datetime | None:
+    def quote(self, q: Quote, calendar: TradingCalendar, day: date | None = None, *,
+              newest: bool = False) -> datetime | None:
         """A quote of `day` (its local date; worked out when not given) toward that date's
-        closing bid and ask. Returns the close of `day` when the quote made that date pending
-        (the caller's next due instant may move earlier), else None."""
+        closing bid and ask; `newest`: it is at or after every instant recorded so far
+        (`PriceHistory.record_quote`). Returns the close of `day` when the quote made that
+        date pending (the caller's next due instant may move earlier), else None."""
         if day is None:
             day = self.local_date(q.at)
         try:
@@ -56,7 +57,7 @@ class MarketBook:
                 f"late quote: the Per Share Market Value of {day.isoformat()} was published "
                 f"when event time passed its close ({close.isoformat()}); it stands"
             )
-        self.history.record_quote(day, q.at, q.bid, q.ask, q.last)
+        self.history.record_quote(day, q.at, q.bid, q.ask, q.last, newest=newest)
         pending = self.pending
         if day in pending:
             return None

@@ -346,7 +346,9 @@ class SymbolEngine:
     def _quote(self, q: Quote) -> list[OutputRecord]:
         calendar = self.calendar
         day = self._local_date(q.at)
-        close = self.market.quote(q, calendar, day)
+        # event time is the latest instant seen and every price recorded is at or before it:
+        # a quote that is event time (it moved it there) is at or after all of them
+        close = self.market.quote(q, calendar, day, newest=q.at is self.now)
         if close is not None and self._due_known:  # a date newly pending: its close is due
             due = self._due
             if due is None or close < due:
@@ -502,9 +504,10 @@ class SymbolEngine:
 
     def _form4(self, rec: Form4) -> list[OutputRecord]:
         """A Form 4's Table I lines become holdings (docs/contract.md "Ownership input")."""
-        from shared.form4 import holdings_from_form4
+        from shared.ownership_input import holdings_from_form4
 
-        report = holdings_from_form4(rec)
+        report = holdings_from_form4(rec, zone=self.terms.zone,
+                                     close_of_business=self.terms.close_of_business)
         out: list[OutputRecord] = []
         self.exercises.reporting_owners.update(report.owners)
         holders = {w.holder for desk in self.desks.values()

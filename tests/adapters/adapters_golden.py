@@ -18,6 +18,9 @@ FORM4_DATA = DATA / "form4"
 AAPL_JAN = YAHOO_DATA / "chart-AAPL-2020-01-01-to-2020-01-03.json"
 AAPL_SPLIT = YAHOO_DATA / "chart-AAPL-2020-08-31-to-2020-11-07.json"
 WWTEST = RESOURCES / "yahoo" / "chart-WWTEST-two-splits.json"
+# the bundled W-F-05 terms file, for tests that change one of its keys
+BUNDLED_TERMS = (Path(__file__).resolve().parents[2] / "shared" / "terms_data"
+                 / "glowpoint-w-f-05.toml")
 
 
 def rows(name: str) -> list[dict[str, str]]:

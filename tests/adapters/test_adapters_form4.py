@@ -1,27 +1,41 @@
-"""Form 4 to holdings (docs/contract.md "Ownership input"): golden answers read off each filing."""
+"""Form 4 to holdings (docs/contract.md "Ownership input"): golden answers read off each filing.
+
+`shared.ownership_input` reads a `form4` record; `services.adapters.form4` builds the record
+from an EDGAR submission. The holdings are dated at the terms' close of business in their zone.
+"""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+import re
+from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from adapters_golden import FORM4_DATA, RESOURCES, rows
+from adapters_golden import BUNDLED_TERMS, FORM4_DATA, RESOURCES, rows
 
+from services.adapters.form4 import accession_number, extract_ownership_document, form4_record
+from shared.engine import Engine
 from shared.errors import RecordError
 from shared.events.inputs import Form4
-from shared.form4 import (
-    accession_number,
-    extract_ownership_document,
+from shared.events.outputs import DerivedHolding
+from shared.ownership_input import (
+    Form4Report,
     holdings_from_form4,
     issuer_symbol,
     names_common_stock,
 )
+from shared.terms import Terms, load_terms
+
+WF05 = load_terms()
 
 
 def _record(text: str, symbol: str = "GLOW", record_id: str = "form4:test") -> Form4:
     return Form4(type="form4", id=record_id, symbol=symbol, xml=text)
+
+
+def _holdings(record: Form4, terms: Terms = WF05) -> Form4Report:
+    return holdings_from_form4(record, zone=terms.zone, close_of_business=terms.close_of_business)
 
 
 def _path(row: dict[str, str]) -> Path:
@@ -30,7 +44,7 @@ def _path(row: dict[str, str]) -> Path:
 
 @pytest.mark.parametrize("row", rows("form4-golden.csv"), ids=lambda r: r["file"])
 def test_holdings_read_off_each_filing(row: dict[str, str]) -> None:
-    report = holdings_from_form4(_record(_path(row).read_text("utf-8")))
+    report = _holdings(_record(_path(row).read_text("utf-8")))
     holders = row["holders"].split(";") if row["holders"] else []
     assert [h.holder for h in report.holdings] == holders
     assert [h.id for h in report.holdings] == [
@@ -48,12 +62,12 @@ def test_holdings_read_off_each_filing(row: dict[str, str]) -> None:
 def test_refused_inputs_name_the_place_and_reason(row: dict[str, str]) -> None:
     text = (RESOURCES / "form4" / row["file"]).read_text("utf-8")
     with pytest.raises(RecordError) as info:
-        holdings_from_form4(_record(text))
+        _holdings(_record(text))
     assert row["error_contains"] in str(info.value)
 
 
 def test_multi_line_keeps_the_counted_lines() -> None:
-    report = holdings_from_form4(_record((RESOURCES / "form4" / "multi-line.xml").read_text()))
+    report = _holdings(_record((RESOURCES / "form4" / "multi-line.xml").read_text()))
     # by hand: direct 12000, trust [F1] 4500, trust [F2] 3000, spouse 700 (multi-line.xml)
     assert sorted((line.ownership, line.footnotes, line.shares) for line in report.lines) == [
         ("D", (), Decimal("12000")), ("I", (), Decimal("700")),
@@ -62,7 +76,7 @@ def test_multi_line_keeps_the_counted_lines() -> None:
 
 def test_derivative_lines_are_reported_not_counted() -> None:
     seed = (RESOURCES / "form4" / "glowpoint-rust-2008-11-18.xml").read_text()
-    report = holdings_from_form4(_record(seed))
+    report = _holdings(_record(seed))
     [option] = report.derivatives
     # the seed: 1,000 options at $0.23 granted 2008-11-18, expiring 2018-11-18
     assert (option.exercise_price, option.underlying_shares, option.transaction_date,
@@ -72,7 +86,7 @@ def test_derivative_lines_are_reported_not_counted() -> None:
 
 
 def test_real_option_grant_derivative() -> None:
-    report = holdings_from_form4(_record((FORM4_DATA / "374water-option-grant.xml").read_text()))
+    report = _holdings(_record((FORM4_DATA / "374water-option-grant.xml").read_text()))
     [option] = report.derivatives
     # 374water-option-grant.xml: exercise price 0.33, expires 2035-04-29, 757576 underlying
     assert (option.exercise_price, option.expires, option.underlying_shares) == (
@@ -115,19 +129,59 @@ def test_which_titles_name_common_stock(title: str, common: bool) -> None:
 def test_bad_filings_are_refused(change: tuple[str, str], message: str) -> None:
     text = (RESOURCES / "form4" / "multi-line.xml").read_text().replace(*change, 1)
     with pytest.raises(RecordError, match=message):
-        holdings_from_form4(_record(text))
+        _holdings(_record(text))
 
 
 def test_symbol_falls_back_to_the_record() -> None:
     text = (RESOURCES / "form4" / "joint-filing.xml").read_text().replace(
         "<issuerTradingSymbol>glow</issuerTradingSymbol>",
         "<issuerTradingSymbol>NONE</issuerTradingSymbol>")
-    report = holdings_from_form4(_record(text, symbol="GLOWD"))
+    report = _holdings(_record(text, symbol="GLOWD"))
     assert {h.symbol for h in report.holdings} == {"GLOWD"}
 
 
 def test_namespaced_document_is_read() -> None:
     text = (RESOURCES / "form4" / "joint-filing.xml").read_text().replace(
         "<ownershipDocument>", '<ownershipDocument xmlns="http://www.sec.gov/edgar/ownership">')
-    report = holdings_from_form4(_record(text))
+    report = _holdings(_record(text))
     assert [h.shares for h in report.holdings] == [Decimal("5000")] * 2
+
+
+def _terms_with(tmp_path: Path, **changes: str) -> Terms:
+    """The bundled W-F-05 terms file with some `key = "value"` lines changed."""
+    text = BUNDLED_TERMS.read_text("utf-8")
+    for key, value in changes.items():
+        text, n = re.subn(rf'(?m)^{key} = "[^"]*"', f'{key} = "{value}"', text)
+        assert n == 1, key
+    path = tmp_path / "terms.toml"
+    path.write_text(text, "utf-8")
+    return load_terms(path)
+
+
+def test_holdings_are_dated_at_the_terms_close_of_business(tmp_path: Path) -> None:
+    # 2seventybio's latest counted row is dated 2025-01-06, in winter (EST, UTC-5; Chicago UTC-6):
+    #   W-F-05, 17:00 New York        -> 2025-01-06 17:00-05:00 = 22:00 UTC
+    #   close of business 16:30       -> 2025-01-06 16:30-05:00 = 21:30 UTC
+    #   16:30 in zone America/Chicago -> 2025-01-06 16:30-06:00 = 22:30 UTC
+    record = form4_record((FORM4_DATA / "2seventybio-0001562180-25-000280.xml").read_text())
+    utc = "2025-01-06T{}:00+00:00"
+    earlier = _terms_with(tmp_path, close_of_business="16:30")
+    assert earlier.close_of_business == time(16, 30)
+    chicago = _terms_with(tmp_path, close_of_business="16:30", zone="America/Chicago")
+    for terms, expected in ((WF05, utc.format("22:00")), (earlier, utc.format("21:30")),
+                            (chicago, utc.format("22:30"))):
+        [holding] = _holdings(record, terms).holdings
+        assert holding.as_of == datetime.fromisoformat(expected)
+        assert holding.as_of.tzinfo is terms.zone  # in the warrant's zone, not UTC
+
+
+def test_the_engine_dates_a_form4_holding_at_its_terms_close_of_business(tmp_path: Path) -> None:
+    # joint-filing.xml: as of 2011-01-18 (form4-golden.csv). A terms file closing business at
+    # 16:30 puts it at 2011-01-18 16:30-05:00 = 21:30 UTC (17:00 for W-F-05: 22:00 UTC)
+    record = _record((RESOURCES / "form4" / "joint-filing.xml").read_text())
+    for terms, utc in ((WF05, "22:00"), (_terms_with(tmp_path, close_of_business="16:30"),
+                                         "21:30")):
+        derived = [o for o in Engine([terms]).process("holdings", record)
+                   if isinstance(o, DerivedHolding)]
+        assert len(derived) == 2  # one per reporting owner
+        assert {o.as_of for o in derived} == {datetime.fromisoformat(f"2011-01-18T{utc}Z")}

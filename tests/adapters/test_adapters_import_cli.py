@@ -7,7 +7,14 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from adapters_golden import AAPL_JAN, AAPL_SPLIT, FORM4_DATA, GLOW_DATA, RESOURCES
+from adapters_golden import (
+    AAPL_JAN,
+    AAPL_SPLIT,
+    BUNDLED_TERMS,
+    FORM4_DATA,
+    GLOW_DATA,
+    RESOURCES,
+)
 
 from services.cli import main
 from shared.events.codec import decode_value, parse_json
@@ -88,6 +95,14 @@ def test_form4_record_and_holdings(tmp_path: Path, capsys: pytest.CaptureFixture
                                 "holder": "0002064133", "as_of": "2025-04-30T17:00:00-04:00",
                                 "shares": "757756"}
     assert decode_value("holdings", holding["value"]).shares == Decimal("757756")  # type: ignore[attr-defined]
+    # another terms file, another close of business: 2025-04-30 16:00 New York (EDT, UTC-4)
+    terms = tmp_path / "terms.toml"
+    terms.write_text(BUNDLED_TERMS.read_text("utf-8").replace(
+        'close_of_business = "17:00"', 'close_of_business = "16:00"', 1), "utf-8")
+    code, out, _ = run(capsys, "form4", str(FORM4_DATA / "374water-option-grant.xml"),
+                       "--holdings", "--id", "f4-374", "--terms", str(terms))
+    [holding] = [parse_json(x) for x in out.splitlines()]
+    assert code == 0 and holding["value"]["as_of"] == "2025-04-30T16:00:00-04:00"
 
 
 def test_form4_malformed_exits_2(capsys: pytest.CaptureFixture[str]) -> None:

@@ -7,6 +7,7 @@ the input topics reach the sequenced log in, the folds must give its outputs.
 from __future__ import annotations
 
 import random
+import re
 from typing import Any
 
 import pytest
@@ -163,3 +164,40 @@ def test_envelope_headers_round_trip() -> None:
     with pytest.raises(RecordError, match="malformed ww-seq"):
         parse_input_sequences(b"0:1")
     assert parse_input_sequences(b"0:1/4,3:2/2") == {0: Place(1, 4), 3: Place(2, 2)}
+
+
+def test_the_places_of_an_input_read_alike_on_the_quick_and_the_general_path() -> None:
+    """`parse_input_sequences` reads one place in plain digits at once: what it gives must be
+    what the general reading gives (or refuses) for anything near that shape."""
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from services.streams import envelope as env_module
+
+    def general(raw: bytes) -> dict[int, Place] | str:
+        saved = env_module._ONE_PLACE
+        env_module._ONE_PLACE = re.compile(rb"(?!)")  # never matches: the general path
+        try:
+            return parse_input_sequences(raw)
+        except RecordError as exc:
+            return str(exc)
+        finally:
+            env_module._ONE_PLACE = saved
+
+    def quick(raw: bytes) -> dict[int, Place] | str:
+        try:
+            return parse_input_sequences(raw)
+        except RecordError as exc:
+            return str(exc)
+
+    pieces = st.sampled_from(["0", "1", "3", "12", "007", "9" * 18, "9" * 19, "-1", "+2",
+                              " 4", "1_0", "\u0663", "", ":", "/", ",", "\n"])
+
+    @given(st.lists(pieces, min_size=1, max_size=8))
+    def check(parts: list[str]) -> None:
+        raw = "".join(parts).encode()
+        assert quick(raw) == general(raw), raw
+
+    check()
+    for raw in (b"2:5/9", b"2:5/9\n", b"0:1/1,3:2/2", b"1:9223372036854775808/1"):
+        assert quick(raw) == general(raw), raw

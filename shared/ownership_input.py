@@ -1,4 +1,5 @@
-"""SEC Form 4 (EDGAR ownershipDocument XML) to `holding` records, for the Section 7 cap.
+"""A `form4` record's ownershipDocument (SEC Form 4, EDGAR XML) to `holding` records, for the
+Section 7 cap.
 
 docs/contract.md, "Ownership input": Table I (non-derivative) lines whose security title
 names common stock set the reporting owner's holding. For each ownership line take the
@@ -18,13 +19,20 @@ Readings where the rule and the EDGAR format leave room (docs/adapters.md repeat
   note); a derivatives-only Form 4 says nothing about the common shares owned.
 - Holder: the reporting owner's CIK, ten digits with leading zeros. A joint filing (several
   reporting owners) gives each of them the whole total: each is a beneficial owner of it.
-- `as_of`: close of business (17:00 America/New_York) of the latest transaction date among
-  the counted lines, or of `periodOfReport` when they are all holdings rows.
+- `as_of`: close of business of the latest transaction date among the counted lines, or of
+  `periodOfReport` when they are all holdings rows, in the warrant's zone: the caller gives
+  the terms' `exercise.close_of_business` and `warrant.zone` (17:00 America/New_York for
+  W-F-05).
 - Symbol: `issuerTradingSymbol`, else the record's; ids `<form4 id>:holding:<n>`.
 - Input: the ownershipDocument itself, or an EDGAR submission text that wraps it in
   `<XML>...</XML>`. A DOCTYPE or ENTITY declaration is refused before parsing (EDGAR never
   sends one; refusing it rules out entity expansion). Malformed XML gives `RecordError`
   with the line and column in the text as given.
+
+Why this reading is in the domain core and not in `services/adapters`: the engine's `form4`
+input record carries the XML (docs/events.md), so reading it is how the engine takes that
+input, as `shared.events.codec` reads JSON; what only the importer needs (the `form4` record
+built from an EDGAR submission, its accession number) is `services.adapters.form4`.
 """
 
 from __future__ import annotations
@@ -35,14 +43,13 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from xml.parsers.expat import errors as expat_errors
+from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 
-from shared.calendar.exchange import EASTERN
 from shared.errors import RecordError
 from shared.events.inputs import Form4, Holding
 
-CLOSE_OF_BUSINESS = time(17, 0)
 OWNERSHIP_FORMS = frozenset({"3", "3/A", "4", "4/A", "5", "5/A"})
 _COMMON = re.compile(r"\bcommon\b[\s,]*(\w+\s+)?(stock|shares?)\b", re.IGNORECASE)
 # words that, before "common stock", make it the underlying of another security
@@ -50,7 +57,6 @@ _INSTRUMENT = re.compile(r"\b(warrants?|options?|rights?|units?|notes?|debenture
                          r"convertible|exchangeable|purchase|acquire)\b", re.IGNORECASE)
 _XML_BLOCK = re.compile(r"<XML>(.*?)</XML>", re.IGNORECASE | re.DOTALL)
 _DECLARATION = re.compile(r"<!(DOCTYPE|ENTITY)\b")
-_ACCESSION = re.compile(r"<ACCESSION-NUMBER>\s*([0-9-]+)", re.IGNORECASE)
 _NO_SYMBOL = frozenset({"", "NONE", "N/A", "NA"})
 
 
@@ -118,17 +124,6 @@ def ownership_xml(text: str) -> tuple[str, int]:
     end = text.find("</ownershipDocument>", begin)
     stop = len(text) if end < 0 else end + len("</ownershipDocument>")
     return text[begin:stop], begin
-
-
-def extract_ownership_document(text: str) -> str:
-    """The ownershipDocument of a record or submission text (for a compact `form4` record)."""
-    return ownership_xml(text)[0]
-
-
-def accession_number(text: str) -> str | None:
-    """The EDGAR accession number in a submission's header, if the text has one."""
-    match = _ACCESSION.search(text)
-    return match.group(1) if match else None
 
 
 def issuer_symbol(text: str) -> str | None:
@@ -312,9 +307,12 @@ def _owners(root: ET.Element) -> list[str]:
     return owners
 
 
-def holdings_from_form4(record: Form4) -> Form4Report:
+def holdings_from_form4(record: Form4, *, zone: ZoneInfo,
+                        close_of_business: time) -> Form4Report:
     """The reporting owners' holdings of common stock in a Form 4 (docs/contract.md,
-    "Ownership input"), with its derivative lines and notes on what was not counted."""
+    "Ownership input"), with its derivative lines and notes on what was not counted; each
+    holding is as of `close_of_business` in `zone` (the terms' `exercise.close_of_business`
+    and `warrant.zone`) on the date of its latest counted row."""
     root = _parse(record.xml)
     notes: list[str] = []
     kind = _text(root.find("documentType"))
@@ -355,8 +353,8 @@ def holdings_from_form4(record: Form4) -> Form4Report:
     if not counted:
         raise RecordError("no Table I common-stock line can be counted: " + "; ".join(notes))
     shares = sum((line.shares for line in counted if line.shares is not None), Decimal(0))
-    as_of = datetime.combine(max(line.as_of for line in counted), CLOSE_OF_BUSINESS,
-                             tzinfo=EASTERN)
+    as_of = datetime.combine(max(line.as_of for line in counted), close_of_business,
+                             tzinfo=zone)
     if len(owners) > 1:
         notes.append(f"joint filing by {len(owners)} reporting owners: each holds the total")
     try:
