@@ -92,7 +92,7 @@ _CLOCK_PART = re.compile(
 _FIRST_DAY = (RANGE_START + timedelta(days=1)).isoformat()
 _LAST_DAY = (RANGE_END - timedelta(days=1)).isoformat()
 _INT_BOUND = 10**16  # an int of 17 digits or more is out of range: the rules model says so
-_SPACES = frozenset(" \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f")  # what Decimal() strips (ASCII)
+_ZERO = Decimal(0)
 
 
 _PRICES: dict[str, Decimal] = {}
@@ -115,24 +115,33 @@ def _remember(seen: set[str], text: str) -> None:
     seen.add(text)
 
 
+def _text_number(value: str) -> Decimal:
+    """A number written as a string, when it plainly keeps the rule of fields.py."""
+    # Decimal() reads the decimal pattern of fields.py and also NaN, infinity, digits of other
+    # scripts, `_` between digits and white space around: an ASCII text without `_` or white
+    # space at its ends that Decimal() reads as finite is the pattern exactly
+    if not 0 < len(value) <= 64 or not value.isascii() or "_" in value \
+            or len(value.strip()) != len(value):
+        raise NotDecidedFast
+    try:
+        number = Decimal(value)
+    except ArithmeticError:
+        raise NotDecidedFast from None
+    if not number.is_finite():
+        raise NotDecidedFast
+    exponent = number.adjusted()
+    if exponent > 15 or exponent < -12:
+        raise NotDecidedFast
+    return number
+
+
 def _number(value: Any) -> Decimal:
     """A price or volume as written, when it plainly keeps the rule of fields.py."""
     kind = type(value)
     if kind is str:
-        # Decimal() reads the decimal pattern of fields.py and also NaN, infinity, digits of
-        # other scripts, `_` between digits and white space around: an ASCII text without
-        # `_` or white space at its ends that Decimal() reads as finite is the pattern exactly
-        if not 0 < len(value) <= 64 or not value.isascii() or "_" in value \
-                or value[0] in _SPACES or value[-1] in _SPACES:
-            raise NotDecidedFast
-        try:
-            number = Decimal(value)
-        except ArithmeticError:
-            raise NotDecidedFast from None
-        if not number.is_finite():
-            raise NotDecidedFast
-    elif kind is Decimal:  # a JSON number with a fraction or an exponent, as written
-        number = value
+        return _text_number(value)
+    if kind is Decimal:  # a JSON number with a fraction or an exponent, as written
+        number: Decimal = value
         if not number.is_finite():
             raise NotDecidedFast
     elif kind is int:
@@ -147,22 +156,25 @@ def _number(value: Any) -> Decimal:
     return number
 
 
+def _new_price(value: str) -> Decimal:
+    """A price text not in `_PRICES`: checked, then remembered."""
+    number = _text_number(value)
+    if number <= _ZERO:
+        raise NotDecidedFast
+    if len(_PRICES) >= _PRICES_MAX:
+        _PRICES.clear()
+    _PRICES[value] = number
+    return number
+
+
 def _price(value: Any) -> Decimal | None:
     """A bid, ask or last: above zero."""
     if value is None:
         return None
     if type(value) is str:
-        number = _PRICES.get(value)
-        if number is None:
-            number = _number(value)
-            if number <= 0:
-                raise NotDecidedFast
-            if len(_PRICES) >= _PRICES_MAX:
-                _PRICES.clear()
-            _PRICES[value] = number
-        return number
+        return _PRICES.get(value) or _new_price(value)
     number = _number(value)
-    if number <= 0:
+    if number <= _ZERO:
         raise NotDecidedFast
     return number
 
@@ -172,7 +184,7 @@ def _volume(value: Any) -> Decimal | None:
     if value is None:
         return None
     number = _number(value)
-    if number < 0:
+    if number < _ZERO:
         raise NotDecidedFast
     return number
 
@@ -209,8 +221,8 @@ def _checked(kind: Any, id_: Any, symbol: Any, at: Any, bid: Any, ask: Any,
     except ValueError:  # not a calendar date or time (2011-02-30, 24:00:00)
         raise NotDecidedFast from None
     prices = _PRICES  # a hit (a Decimal above zero, never falsy) skips the call
-    b = (prices.get(bid) or _price(bid)) if type(bid) is str else _price(bid)
-    a = (prices.get(ask) or _price(ask)) if type(ask) is str else _price(ask)
+    b = (prices.get(bid) or _new_price(bid)) if type(bid) is str else _price(bid)
+    a = (prices.get(ask) or _new_price(ask)) if type(ask) is str else _price(ask)
     s = None if last is None else _price(last)
     if b is None:
         if a is None and s is None:

@@ -349,3 +349,42 @@ def test_a_daily_bar_on_the_quotes_topic_still_decodes() -> None:
            '"close": "0.60"}')
     assert fast_quote(raw) is None
     assert type(decode("quotes", raw)).__name__ == "DailyBar"
+
+
+@pytest.mark.parametrize(("key", "keyed", "letter"), [
+    (b"GLOW", True, None),
+    ("GLOW", False, None),
+    (None, False, None),
+    (b"GLOX", True, "key: 'GLOX' is not the record's symbol 'GLOW'"),
+    (None, True, "key: a message needs a key"),
+    (b"\xff", True, "key: not UTF-8"),
+])
+def test_the_key_is_checked_on_the_fast_path(key: bytes | str | None, keyed: bool,
+                                             letter: str | None) -> None:
+    raw = _text().encode()
+    admitted = admit("quotes", raw, key, keyed=keyed)
+    with patch("shared.events.boundary.fast_quote", _never), \
+            patch("shared.events.codec.fast_quote_of", _never):
+        by_rules = admit("quotes", raw, key, keyed=keyed)
+    assert repr(admitted) == repr(by_rules)
+    if letter is None:
+        assert isinstance(admitted, Quote)
+    else:
+        assert isinstance(admitted, DeadLetter) and letter in admitted.reason
+
+
+def test_what_the_decoder_remembers_changes_no_answer() -> None:
+    """Price texts, symbols, date and clock parts found valid are remembered; a JSON constant
+    equal to a remembered text (a str subclass) is still refused, as the rules refuse it."""
+    from shared.events.fields import JsonConstant
+
+    first = decode("quotes", _text(symbol="NaN", bid="1.80", ask="1.84"))
+    assert isinstance(first, Quote) and first.symbol == "NaN"
+    value = {**VALID, "symbol": JsonConstant("NaN")}
+    with pytest.raises(RecordError, match="symbol: must be a string, got JsonConstant"):
+        decode_value("quotes", value)
+    value = {**VALID, "at": JsonConstant("2011-01-03T10:00:00-05:00")}
+    with pytest.raises(RecordError, match="at: must be an ISO 8601 timestamp string"):
+        decode_value("quotes", value)
+    again = decode("quotes", _text(symbol="NaN", bid="1.80", ask="1.84"))
+    assert again == first and repr(again) == repr(first)
