@@ -26,7 +26,8 @@ from hypothesis import strategies as st
 
 from shared.errors import RecordError
 from shared.events.boundary import admit
-from shared.events.codec import decode, decode_value, decode_with_rules, parse_json
+from shared.events.codec import decode, decode_value, decode_with_rules, parse_json, to_dict
+from shared.events.inputs import QuoteRules
 from shared.events.outputs import DeadLetter
 from shared.events.quote import Quote, fast_quote, fast_quote_of
 
@@ -52,6 +53,8 @@ def _same_everywhere(raw: str | bytes) -> tuple[str, Quote | None]:
     fast = fast_quote(raw)
     if fast is not None:  # stricter, never laxer: the rules accept it, with equal fields
         assert reference == repr(fast), (raw, reference, fast)
+        # and it is written as the pydantic model writes it (replay lines, dead letters' raw)
+        assert to_dict(fast) == to_dict(QuoteRules.model_validate(parse_json(raw)))
     assert _outcome(decode, "quotes", raw) == reference
     try:
         value = parse_json(raw)
