@@ -21,10 +21,11 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from shared.engine.snapshot import copy_symbol
-from shared.engine.symbol import SymbolEngine, time_field
+from shared.engine.symbol import SymbolEngine
 from shared.errors import CalendarRangeError, EngineFault, RecordError
 from shared.events.boundary import admit
 from shared.events.codec import dead_letter, encode
+from shared.events.dates import time_field
 from shared.events.escaping import shown
 from shared.events.inputs import InputRecord, Tick
 from shared.events.outputs import DeadLetter, OutputRecord
