@@ -37,6 +37,11 @@ class RecordError(WarrantWatchError):
     """An input record failed validation; becomes a `dead_letter` with this reason."""
 
 
+class NotDecidedFast(WarrantWatchError):
+    """The fast quote decoder leaves a message to the rules models (shared/events/quote.py);
+    it never leaves the decoder."""
+
+
 class EngineFault(WarrantWatchError):
     """A record the engine began to apply and could not finish: the state is put back as it
     was before the record (shared.engine.engine) and the record becomes a dead letter."""

@@ -142,8 +142,9 @@ class PriceHistory:
             f"last sale at {at.isoformat()}" if take_last else old.last_sale_basis,
         )
         self.days[day] = new
-        if old.bid is None or old.ask is None or old.last_sale is None:
-            self._index(day, old, new)
+        if ((take_bid and old.bid is None) or (take_ask and old.ask is None)
+                or (take_last and old.last_sale is None)):
+            self._index(day, old, new)  # a price the date had none of
 
     def record_last_sale(self, day: date, close: Decimal, basis: str,
                          at: datetime | None = None) -> None:

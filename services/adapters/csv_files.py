@@ -30,7 +30,7 @@ from services.input_files import read_text, stem
 from shared.calendar.exchange import EASTERN
 from shared.errors import RecordError
 from shared.events.codec import dead_letter, explain
-from shared.events.inputs import DailyBar, InputRecord, Quote
+from shared.events.inputs import DailyBar, InputRecord, Quote, QuoteRules
 from shared.events.outputs import DeadLetter
 
 DAILY_HEADER = ("Date", "Open", "High", "Low", "Close", "Volume", "OpenInt")
@@ -184,7 +184,7 @@ def _quote(line: str, symbol: str, source: str, zone: ZoneInfo, ids: dict[str, i
     ids[base] = ids.get(base, 0) + 1
     record_id = base if ids[base] == 1 else f"{base}:{ids[base]}"
     try:
-        return Quote(type="quote", id=record_id, symbol=symbol, at=at, **fields)
+        return QuoteRules(type="quote", id=record_id, symbol=symbol, at=at, **fields).record()
     except ValidationError as exc:
         raise _BadLine(explain(exc)) from None
 

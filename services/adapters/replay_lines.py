@@ -15,12 +15,13 @@ from typing import TextIO
 
 from shared.errors import WarrantWatchError
 from shared.events.codec import to_dict
-from shared.events.inputs import INPUT_TOPICS, InputRecord
+from shared.events.inputs import INPUT_TOPICS, InputModel, InputRecord, Quote
 from shared.events.outputs import DeadLetter, OutputRecord
 
 DEAD_LETTERS = "dead-letters"
-_TOPIC_OF_INPUT: dict[type[InputRecord], str] = {
-    model: topic for topic, models in INPUT_TOPICS.items() for model in models
+_TOPIC_OF_INPUT: dict[type[InputModel] | type[Quote], str] = {
+    **{model: topic for topic, models in INPUT_TOPICS.items() for model in models},
+    Quote: "quotes",  # the engine's quote (shared/events/quote.py); QuoteRules is its model
 }
 
 Routed = tuple[str, InputRecord | OutputRecord]

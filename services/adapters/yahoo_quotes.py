@@ -31,7 +31,7 @@ from services.adapters.yahoo import SOURCE, yahoo_decimal
 from shared.calendar.exchange import EASTERN
 from shared.errors import FeedUnavailable, RateLimited, RecordError
 from shared.events.codec import dead_letter, explain
-from shared.events.inputs import Quote
+from shared.events.inputs import Quote, QuoteRules
 from shared.events.outputs import DeadLetter
 
 log = logging.getLogger(__name__)
@@ -154,8 +154,8 @@ class QuotePoller:
         raw = {"bid": snapshot.bid, "ask": snapshot.ask, "last": snapshot.last,
                "volume": snapshot.volume}
         try:
-            return Quote(type="quote", id=f"{self.source}:{self.symbol}:quote:{epoch}",
-                         symbol=self.symbol, at=at, **raw)
+            return QuoteRules(type="quote", id=f"{self.source}:{self.symbol}:quote:{epoch}",
+                              symbol=self.symbol, at=at, **raw).record()
         except ValidationError as exc:
             text = ", ".join(f"{k}={v}" for k, v in raw.items() if v is not None)
             return dead_letter("quotes", f"{self.symbol} at {at.isoformat()}: {text}",

@@ -37,7 +37,6 @@ import uuid
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
@@ -50,13 +49,13 @@ from services.kafka.replay_plan import plan_lines
 from services.kafka.replay_run import ReplayRun
 from services.kafka.settings import KafkaSettings
 from services.streams.fetch_wait import transport_with_fetch_wait
+from shared.calendar.exchange import EASTERN
 from shared.engine import Engine
 from shared.engine.replay import replay_lines
 from shared.errors import BenchError
 from shared.terms import load_terms
 
 SUITE = "kafka"
-EASTERN = ZoneInfo("America/New_York")
 QUOTES_PER_DAY = 20
 
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import get_args
 
-from shared.events.inputs import INPUT_TOPICS, InputRecord
+from shared.events.inputs import INPUT_TOPICS, InputModel
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +60,7 @@ DISPATCH: dict[str, RecordKind] = {
 }
 
 
-def record_type(model: type[InputRecord]) -> str:
+def record_type(model: type[InputModel]) -> str:
     """The `type` literal of an input model."""
     kind: str = get_args(model.model_fields["type"].annotation)[0]
     return kind

@@ -5,12 +5,13 @@ goes wrong while one record is applied, the symbol's state ends exactly as it wa
 that record and the record becomes one dead letter naming the field, the reason and the
 symbol. Refusals the engine foresees raise `RecordError` before they change anything
 (validation before mutation). For a failure nobody foresaw, each symbol keeps a checkpoint
-(a copy of its state) and the records applied since; the state is rebuilt from the
-checkpoint by applying those records again (the engine is deterministic), and the record
-that failed is left out. A checkpoint is a copy of the symbol's state that shares no mutable
-object with it (`shared.engine.snapshot.copy_symbol`: containers of immutable values are
-copied one level), taken every `CHECKPOINT_EVERY` records, so the cost is one copy per that
-many records and the memory that many records.
+(a copy of its state) and the records applied since (of a message given to `handle`, the
+message, decoded again when needed); the state is rebuilt from the checkpoint by applying
+those records again (the engine is deterministic), and the record that failed is left
+out. A checkpoint is a copy of the symbol's state that shares no mutable object with it
+(`shared.engine.snapshot.copy_symbol`: containers of immutable values are copied one level),
+taken every `CHECKPOINT_EVERY` records, so the cost is one copy per that many records and
+the memory that many records.
 """
 
 from __future__ import annotations
@@ -20,10 +21,11 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from shared.engine.snapshot import copy_symbol
-from shared.engine.symbol import SymbolEngine, time_field
+from shared.engine.symbol import SymbolEngine
 from shared.errors import CalendarRangeError, EngineFault, RecordError
 from shared.events.boundary import admit
 from shared.events.codec import dead_letter, encode
+from shared.events.dates import time_field
 from shared.events.escaping import shown
 from shared.events.inputs import InputRecord, Tick
 from shared.events.outputs import DeadLetter, OutputRecord
@@ -38,10 +40,12 @@ class Output(NamedTuple):
     record: OutputRecord
 
 
-class _Applied(NamedTuple):
-    topic: str
-    record: InputRecord
-    raw: str | bytes | None
+# One record applied: (topic, record, raw). The record None: `raw` is the message `admit`
+# decoded it from (`Engine.handle`), and decodes to it again. Not holding the decoded record
+# spares the garbage collector: 256 records held per symbol, each some tracked objects, cost
+# more than the fold of a quote (docs/operations.md "Throughput"). A plain tuple: one is
+# made per record.
+_Applied = tuple[str, InputRecord | None, str | bytes | None]
 
 
 class _Guard:
@@ -63,7 +67,14 @@ class _Guard:
         for step in self.since:
             # each went through once without raising; the engine is deterministic
             with contextlib.suppress(Exception):
-                engine.process(step.topic, step.record, step.raw)
+                topic, record, raw = step
+                if record is None:
+                    assert raw is not None
+                    again = admit(topic, raw)  # as `Engine.handle` decoded it
+                    if isinstance(again, DeadLetter):
+                        continue  # cannot be: it decoded once, and decoding is deterministic
+                    record = again
+                engine.process(topic, record, raw)
         return engine
 
 
@@ -103,25 +114,31 @@ class Engine:
         record = admit(topic, raw)
         if isinstance(record, DeadLetter):
             return [record]
-        return self.process(topic, record, raw)
+        return self._process(topic, record, raw, keep=False)
 
     def process(self, topic: str, record: InputRecord,
                 raw: str | bytes | None = None) -> list[OutputRecord]:
         """Process one validated input record; whatever fails is one dead letter."""
+        return self._process(topic, record, raw, keep=True)
+
+    def _process(self, topic: str, record: InputRecord, raw: str | bytes | None, *,
+                 keep: bool) -> list[OutputRecord]:
+        """`keep`: the way back holds the record, else it decodes `raw` again."""
         if record.symbol == ALL_SYMBOLS and isinstance(record, Tick):
             out: list[OutputRecord] = []
             for symbol in self.symbols:
-                out.extend(self._apply(symbol, topic, record, raw, f"{symbol}: "))
+                out.extend(self._apply(symbol, topic, record, raw, f"{symbol}: ", keep=keep))
             return out
         if record.symbol not in self.symbols:
             known = ", ".join(sorted(self.symbols)) or "none"
             return [dead_letter(topic, raw if raw is not None else encode(record),
                                 f"symbol: unknown symbol {shown(record.symbol)}: no terms "
                                 f"loaded for it (loaded: {known})", record.symbol)]
-        return self._apply(record.symbol, topic, record, raw)
+        return self._apply(record.symbol, topic, record, raw, keep=keep)
 
     def _apply(self, symbol: str, topic: str, record: InputRecord,
-               raw: str | bytes | None, prefix: str = "") -> list[OutputRecord]:
+               raw: str | bytes | None, prefix: str = "", *, keep: bool = True
+               ) -> list[OutputRecord]:
         engine = self.symbols[symbol]
         try:
             out = engine.process(topic, record, raw)
@@ -131,7 +148,8 @@ class Engine:
             self.symbols[symbol] = self._guards[symbol].restored()
             return [self._letter(topic, record, raw, prefix + failure_reason(record, exc),
                                  symbol)]
-        self._guards[symbol].applied(engine, _Applied(topic, record, raw))
+        self._guards[symbol].applied(
+            engine, (topic, record if keep or raw is None else None, raw))
         return out
 
     @staticmethod

@@ -9,13 +9,10 @@ deadline) is emitted then, in instant order.
 from __future__ import annotations
 
 from bisect import insort
-from collections.abc import Callable, Iterable, Iterator
-from datetime import date, datetime, timedelta, tzinfo
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from functools import cache
-from typing import Any, get_args
-
-from pydantic import BaseModel
+from typing import Any
 
 from shared.calendar import TradingCalendar
 from shared.calendar.exchange import RANGE_END, RANGE_START
@@ -27,6 +24,7 @@ from shared.engine.ownership import Ownership, ShareChangeAt
 from shared.engine.warrants import WarrantDesk
 from shared.errors import CalendarRangeError, EngineFault, RecordError
 from shared.events.codec import dead_letter, encode
+from shared.events.dates import outside_tables, time_field
 from shared.events.escaping import shown
 from shared.events.inputs import (
     Amendment,
@@ -72,60 +70,9 @@ Handler = Callable[[Any], list[OutputRecord]]
 _DUE_KEPT = frozenset({"quote", "tick"})
 
 
-def _may_hold_dates(annotation: Any) -> bool:
-    if isinstance(annotation, type):
-        return issubclass(annotation, date | BaseModel)  # a datetime is a date
-    return any(_may_hold_dates(arg) for arg in get_args(annotation))
-
-
-@cache
-def _dated_names(model: type[BaseModel]) -> tuple[str, ...]:
-    """The fields of `model` that may hold a date or instant, directly or nested, in order
-    (worked out once per record type: the check below runs on every record)."""
-    return tuple(name for name, info in model.model_fields.items()
-                 if _may_hold_dates(info.annotation))
-
-
-def _dated_fields(model: BaseModel, prefix: str = "") -> Iterator[tuple[str, date]]:
-    for name in _dated_names(type(model)):
-        value = getattr(model, name)
-        if isinstance(value, date):
-            yield prefix + name, value
-        elif isinstance(value, BaseModel):
-            yield from _dated_fields(value, f"{prefix}{name}.")
-        elif isinstance(value, tuple):
-            for n, item in enumerate(value):
-                if isinstance(item, BaseModel):
-                    yield from _dated_fields(item, f"{prefix}{name}.{n}.")
-
-
-def outside_tables(record: BaseModel, zone: tzinfo) -> str | None:
-    """Which date or instant field of `record` falls outside the Trading Day tables, read as
-    the engine reads it (an instant by its date in the terms' zone), or None
-    (docs/contract.md "Time"; the decoder checks the date as written, shared/events/fields.py).
-    """
-    for name, value in _dated_fields(record):
-        try:
-            day = value.astimezone(zone).date() if isinstance(value, datetime) else value
-        except (OverflowError, ValueError):
-            day = date.min
-        if not RANGE_START <= day <= RANGE_END:
-            return (f"{name}: {day.isoformat()} is outside the Trading Day tables, which cover "
-                    f"{RANGE_START.isoformat()} to {RANGE_END.isoformat()}")
-    return None
-
-
 def _earliest(times: Iterable[datetime | None]) -> datetime | None:
     known = [t for t in times if t is not None]
     return min(known) if known else None
-
-
-def time_field(record: BaseModel) -> str:
-    """The name of the field that gives the record its place in event time (else `record`)."""
-    for name, value in record:
-        if isinstance(value, datetime | date):
-            return name
-    return "record"
 
 
 class SymbolEngine:
@@ -198,7 +145,7 @@ class SymbolEngine:
         RecordError before anything changes. A failure while event time advances raises
         EngineFault: the caller (shared.engine.engine) puts the state back.
         """
-        kind: str = record.type  # type: ignore[attr-defined]
+        kind: str = record.type
         if kind == "quote":
             return self._process_quote(topic, record, raw)  # type: ignore[arg-type]
         return self._process(topic, record, raw, kind)
@@ -261,11 +208,18 @@ class SymbolEngine:
         out: list[OutputRecord] = []
         now = self.now
         if now is None or at > now:
-            try:
-                out = self._advance(at)
-            except RecordError as exc:
-                raise EngineFault(f"{time_field(q)}: event time could not reach "
-                                  f"{at.isoformat()}: {exc}") from exc
+            due = self._due
+            if self._due_known and (due is None or at < due):
+                # `_advance` when nothing can fall due; event time's date is `day`
+                self.now = at
+                if self.recent and day != self._swept_on:
+                    self._forget_old_ids()
+            else:
+                try:
+                    out = self._advance(at)
+                except RecordError as exc:
+                    raise EngineFault(f"{time_field(q)}: event time could not reach "
+                                      f"{at.isoformat()}: {exc}") from exc
         try:
             self._quote(q)
         except RecordError as exc:
@@ -281,8 +235,10 @@ class SymbolEngine:
             ids = by_topic[topic] = set()
         ids.add(q.id)
         # `_forget_old_ids`: every other date of `recent` was judged when event time or the
-        # pending dates last changed, so only this one can be due to go
-        if day < self._local_today() and day not in self.market.pending:
+        # pending dates last changed, so only this one can be due to go (not when the quote
+        # is event time: its date is event time's)
+        if (self.now is not at and day < self._local_today()
+                and day not in self.market.pending):
             del recent[day]
         return out
 
@@ -302,7 +258,7 @@ class SymbolEngine:
     def _window_day(self, record: InputRecord) -> date | None:
         """The date a quote, daily bar or tick speaks of; None for the records whose ids are
         kept for good (corporate actions, registry, exercises, notices, holdings: few)."""
-        field = DISPATCH[record.type].window  # type: ignore[attr-defined]
+        field = DISPATCH[record.type].window
         if field is None:
             return None
         value = getattr(record, field)
@@ -493,7 +449,7 @@ class SymbolEngine:
         """Section 9: notice of a record or effective date due 20 days before it."""
         if action.announced_at is None:
             return []  # the feed does not say when notice was given: nothing to judge
-        field = DISPATCH[action.type].notice_date  # type: ignore[attr-defined]
+        field = DISPATCH[action.type].notice_date
         if field is None:
             return []
         day = getattr(action, field)

@@ -12,11 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from shared.errors import RecordError
-from shared.events.codec import decode_value, parse_json
+from shared.events.codec import QUOTES, SURELY_WITHIN_LIMIT, decode_value, parse_json
 from shared.events.escaping import MAX_RECORD_BYTES, shown
 from shared.events.inputs import InputRecord
 from shared.events.letters import dead_letter
 from shared.events.outputs import DeadLetter
+from shared.events.quote import fast_quote
 
 __all__ = ["MAX_RECORD_BYTES", "Admitted", "admit", "check_key", "message_size"]
 
@@ -66,6 +67,13 @@ def admit(topic: str, raw: str | bytes, key: bytes | str | None = None, *,
     """
     symbol = ""
     try:
+        if topic == QUOTES and len(raw) <= SURELY_WITHIN_LIMIT:
+            quote = fast_quote(raw)  # shared/events/quote.py
+            if quote is not None:
+                problem = check_key(key, quote.symbol, keyed=keyed)
+                if problem is not None:
+                    return dead_letter(topic, raw, problem, quote.symbol)
+                return quote
         size = message_size(raw)
         if size > MAX_RECORD_BYTES:
             return dead_letter(topic, raw, f"record: {size} bytes exceeds the "

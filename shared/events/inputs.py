@@ -4,6 +4,11 @@ Every date and instant is within the Trading Day tables (`TableDay`, `TableInsta
 shared/events/fields.py). Field rules beyond the types: bid <= ask; an exercise names at
 least one share; a stock dividend is paid on or after its record date. Unknown fields are
 refused (a misspelt `cashless_share` must not be silently ignored).
+
+A quote in the engine is not one of these models but the msgspec Struct
+`shared.events.quote.Quote` (docs/events.md "Decoding a quote"); its pydantic model here,
+`QuoteRules`, holds its rules for the reasons of refused quotes and the JSON Schema export.
+`InputRecord` is either: a model of this module or a `Quote`.
 """
 
 from __future__ import annotations
@@ -11,9 +16,9 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from enum import StrEnum
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal, TypeAlias
 
-from pydantic import BaseModel, Field, StrictBool, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 from shared.events.fields import (
     RECORD_CONFIG,
@@ -24,6 +29,7 @@ from shared.events.fields import (
     TableInstant,
     Text,
 )
+from shared.events.quote import Quote as Quote  # the engine's quote, re-exported
 from shared.venues import Venue
 
 
@@ -53,10 +59,12 @@ class DeliveryChannel(StrEnum):
     CERTIFICATE = "certificate"
 
 
-class InputRecord(BaseModel):
+class InputModel(BaseModel):
     """Every input carries `type`, `id` (unique per input) and `symbol` (the Kafka key)."""
 
     model_config = RECORD_CONFIG
+    if TYPE_CHECKING:
+        type: str  # each model's own `Literal` field
     id: Text
     symbol: Text
 
@@ -65,7 +73,7 @@ class InputRecord(BaseModel):
         return None
 
 
-class CorporateAction(InputRecord):
+class CorporateAction(InputModel):
     """An Issuer event on the corporate-actions topic; `announced_at` is its Section 9 notice."""
 
     announced_at: TableInstant | None = None
@@ -81,7 +89,10 @@ class CorporateAction(InputRecord):
 # --- quotes ------------------------------------------------------------------------------
 
 
-class Quote(InputRecord):
+class QuoteRules(InputModel):
+    # The rules of a `quote`, and its JSON Schema (no docstring: it would become the schema's
+    # description); the engine's record is `shared.events.quote.Quote`, made by `record()`.
+    model_config = ConfigDict(**RECORD_CONFIG, title="Quote")
     type: Literal["quote"]
     at: TableInstant
     bid: PositiveDec | None = None
@@ -90,7 +101,7 @@ class Quote(InputRecord):
     volume: NonNegativeDec | None = None
 
     @model_validator(mode="after")
-    def _prices(self) -> Quote:
+    def _prices(self) -> QuoteRules:
         if self.bid is None and self.ask is None and self.last is None:
             raise ValueError("a quote needs at least one of bid, ask, last")
         if self.bid is not None and self.ask is not None and self.bid > self.ask:
@@ -100,8 +111,13 @@ class Quote(InputRecord):
     def instant(self) -> dt.datetime | None:
         return self.at
 
+    def record(self) -> Quote:
+        """The engine's quote of these validated values."""
+        return Quote(self.type, self.id, self.symbol, self.at, self.bid, self.ask, self.last,
+                     self.volume)
 
-class DailyBar(InputRecord):
+
+class DailyBar(InputModel):
     """A last-sale daily close: a PSMV taken from it is marked approximate."""
 
     type: Literal["daily_bar"]
@@ -287,7 +303,7 @@ class Amendment(CorporateAction):
 # --- registry, holdings, exercises, deliveries, holder notices, clock ---------------------
 
 
-class WarrantIssued(InputRecord):
+class WarrantIssued(InputModel):
     type: Literal["warrant_issued"]
     warrant: Text
     holder: Text
@@ -295,7 +311,7 @@ class WarrantIssued(InputRecord):
     series: Text | None = None  # the warrant's series; required with several series
 
 
-class WarrantTransferred(InputRecord):
+class WarrantTransferred(InputModel):
     type: Literal["warrant_transferred"]
     warrant: Text
     to_holder: Text
@@ -303,7 +319,7 @@ class WarrantTransferred(InputRecord):
     new_warrant: Text
 
 
-class Holding(InputRecord):
+class Holding(InputModel):
     type: Literal["holding"]
     holder: Text
     as_of: TableInstant
@@ -313,12 +329,12 @@ class Holding(InputRecord):
         return self.as_of
 
 
-class Form4(InputRecord):
+class Form4(InputModel):
     type: Literal["form4"]
     xml: Document
 
 
-class Exercise(InputRecord):
+class Exercise(InputModel):
     type: Literal["exercise"]
     warrant: Text
     holder: Text
@@ -337,7 +353,7 @@ class Exercise(InputRecord):
         return self.submitted_at
 
 
-class Delivery(InputRecord):
+class Delivery(InputModel):
     type: Literal["delivery"]
     exercise_id: Text
     delivered_at: TableInstant
@@ -348,7 +364,7 @@ class Delivery(InputRecord):
         return self.delivered_at
 
 
-class WaiverNotice(InputRecord):
+class WaiverNotice(InputModel):
     type: Literal["waiver_notice"]
     warrant: Text
     holder: Text
@@ -360,7 +376,7 @@ class WaiverNotice(InputRecord):
         return self.submitted_at
 
 
-class DefaultNotice(InputRecord):
+class DefaultNotice(InputModel):
     type: Literal["default_notice"]
     exercise_id: Text
     submitted_at: TableInstant
@@ -370,14 +386,14 @@ class DefaultNotice(InputRecord):
         return self.submitted_at
 
 
-class BuyIn(InputRecord):
+class BuyIn(InputModel):
     type: Literal["buy_in"]
     exercise_id: Text
     paid: NonNegativeDec
     net_proceeds: NonNegativeDec
 
 
-class Tick(InputRecord):
+class Tick(InputModel):
     type: Literal["tick"]
     at: TableInstant
 
@@ -385,8 +401,11 @@ class Tick(InputRecord):
         return self.at
 
 
-INPUT_TOPICS: dict[str, tuple[type[InputRecord], ...]] = {
-    "quotes": (Quote, DailyBar),
+InputRecord: TypeAlias = InputModel | Quote
+"""An input record as the engine receives it."""
+
+INPUT_TOPICS: dict[str, tuple[type[InputModel], ...]] = {
+    "quotes": (QuoteRules, DailyBar),
     "corporate-actions": (
         Listing, Halt, StockSplit, StockDividend, DividendAbandoned, Distribution, Issuance,
         EquivalentsIssued, EquivalentsExpired, EquivalentsRepriced, Reorganization,
@@ -401,7 +420,7 @@ INPUT_TOPICS: dict[str, tuple[type[InputRecord], ...]] = {
 }
 
 AnyInput = Annotated[
-    Quote | DailyBar | Listing | Halt | StockSplit | StockDividend | DividendAbandoned
+    QuoteRules | DailyBar | Listing | Halt | StockSplit | StockDividend | DividendAbandoned
     | Distribution | Issuance | EquivalentsIssued | EquivalentsExpired | EquivalentsRepriced
     | Reorganization | SharesOutstanding | Appraisal | Amendment | WarrantIssued
     | WarrantTransferred | Holding | Form4 | Exercise | Delivery | WaiverNotice | DefaultNotice

@@ -15,8 +15,10 @@ import pytest
 from adapters_golden import BUNDLED_TERMS, FORM4_DATA, RESOURCES, rows
 
 from services.adapters.form4 import accession_number, extract_ownership_document, form4_record
+from shared.engine import Engine
 from shared.errors import RecordError
 from shared.events.inputs import Form4
+from shared.events.outputs import DerivedHolding
 from shared.ownership_input import (
     Form4Report,
     holdings_from_form4,
@@ -171,3 +173,15 @@ def test_holdings_are_dated_at_the_terms_close_of_business(tmp_path: Path) -> No
         [holding] = _holdings(record, terms).holdings
         assert holding.as_of == datetime.fromisoformat(expected)
         assert holding.as_of.tzinfo is terms.zone  # in the warrant's zone, not UTC
+
+
+def test_the_engine_dates_a_form4_holding_at_its_terms_close_of_business(tmp_path: Path) -> None:
+    # joint-filing.xml: as of 2011-01-18 (form4-golden.csv). A terms file closing business at
+    # 16:30 puts it at 2011-01-18 16:30-05:00 = 21:30 UTC (17:00 for W-F-05: 22:00 UTC)
+    record = _record((RESOURCES / "form4" / "joint-filing.xml").read_text())
+    for terms, utc in ((WF05, "22:00"), (_terms_with(tmp_path, close_of_business="16:30"),
+                                         "21:30")):
+        derived = [o for o in Engine([terms]).process("holdings", record)
+                   if isinstance(o, DerivedHolding)]
+        assert len(derived) == 2  # one per reporting owner
+        assert {o.as_of for o in derived} == {datetime.fromisoformat(f"2011-01-18T{utc}Z")}

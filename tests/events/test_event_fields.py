@@ -23,6 +23,7 @@ from shared.events.inputs import (
     Listing,
     NoticeDelivery,
     Quote,
+    QuoteRules,
     StockDividend,
     Tick,
 )
@@ -100,19 +101,23 @@ def test_python_float_is_refused_naming_the_field(field: str) -> None:
 
 def test_python_float_is_refused_by_the_model_itself() -> None:
     with pytest.raises(ValidationError) as raised:
-        Quote.model_validate(_quote(bid=1.1))
+        QuoteRules.model_validate(_quote(bid=1.1))
     assert raised.value.errors()[0]["loc"] == ("bid",)
 
 
 def test_decimal_instance_is_accepted_from_python() -> None:
-    quote = Quote.model_validate(_quote(bid=Decimal("1.10")))
+    quote = QuoteRules.model_validate(_quote(bid=Decimal("1.10"))).record()
     assert quote.bid == Decimal("1.10")
 
 
 def test_records_are_frozen() -> None:
-    quote = _decode_quote(json.dumps(_quote(bid="1.10")))
+    quote = _decode_quote(json.dumps(_quote(bid="1.10")))  # the engine's quote, a Struct
+    with pytest.raises(AttributeError):
+        quote.bid = Decimal("9.99")  # type: ignore[misc]
+    tick = decode("clock", '{"type": "tick", "id": "t1", "symbol": "GLOW", '
+                           '"at": "2008-11-18T15:00:00-05:00"}')
     with pytest.raises(ValidationError):
-        quote.bid = Decimal("9.99")
+        tick.at = datetime(2008, 11, 19, tzinfo=UTC)  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize(

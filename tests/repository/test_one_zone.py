@@ -11,7 +11,6 @@ from shared.calendar.exchange import EASTERN
 ROOT = Path(__file__).resolve().parents[2]
 SPELLED = re.compile(r"""["']America/New_York["']""")
 # the coordinator's bench module has its own line until it imports EASTERN
-NOT_YET = {"services/bench/kafka.py"}
 
 
 def test_america_new_york_is_spelled_once_in_the_code() -> None:
@@ -21,5 +20,5 @@ def test_america_new_york_is_spelled_once_in_the_code() -> None:
         for path in (ROOT / package).rglob("*.py")
         if SPELLED.search(path.read_text(encoding="utf-8"))
     )
-    assert [p for p in spelled if p not in NOT_YET] == ["shared/calendar/exchange.py"]
+    assert spelled == ["shared/calendar/exchange.py"]
     assert EASTERN.key == "America/New_York"
