@@ -56,10 +56,11 @@ class _Guard:
         self.since: list[_Applied] = []
 
     def applied(self, engine: SymbolEngine, step: _Applied) -> None:
-        self.since.append(step)
-        if len(self.since) >= CHECKPOINT_EVERY:
+        since = self.since
+        since.append(step)
+        if len(since) >= CHECKPOINT_EVERY:
             self.checkpoint = copy_symbol(engine)
-            self.since.clear()
+            since.clear()
 
     def restored(self) -> SymbolEngine:
         """The engine as it was after the last record applied, rebuilt from the checkpoint."""
@@ -114,6 +115,9 @@ class Engine:
         record = admit(topic, raw)
         if isinstance(record, DeadLetter):
             return [record]
+        symbol = record.symbol
+        if symbol != ALL_SYMBOLS and symbol in self.symbols:  # `_process`, the usual case
+            return self._apply(symbol, topic, record, raw, keep=False)
         return self._process(topic, record, raw, keep=False)
 
     def process(self, topic: str, record: InputRecord,

@@ -197,13 +197,23 @@ class SymbolEngine:
         the general way, which names it."""
         at = q.at
         try:
-            day = self._local_date(at)
+            day = at.astimezone(self.terms.zone).date()
         except (OverflowError, ValueError):
             return self._process(topic, q, raw, "quote")
         if not RANGE_START <= day <= RANGE_END:
             return self._process(topic, q, raw, "quote")
-        if self._seen_before(topic, q.id):
-            raise RecordError(f"id: duplicate id {shown(q.id)} on topic {topic!r}: "
+        self._date_at, self._date = at, day  # `_local_date`
+        rid = q.id
+        ids = self.seen.get(topic)
+        duplicate = ids is not None and rid in ids  # `_seen_before`
+        if not duplicate:
+            for kept in self.recent.values():
+                ids = kept.get(topic)
+                if ids is not None and rid in ids:
+                    duplicate = True
+                    break
+        if duplicate:
+            raise RecordError(f"id: duplicate id {shown(rid)} on topic {topic!r}: "
                               "already applied once")
         out: list[OutputRecord] = []
         now = self.now
@@ -233,7 +243,7 @@ class SymbolEngine:
         ids = by_topic.get(topic)
         if ids is None:
             ids = by_topic[topic] = set()
-        ids.add(q.id)
+        ids.add(rid)
         # `_forget_old_ids`: every other date of `recent` was judged when event time or the
         # pending dates last changed, so only this one can be due to go (not when the quote
         # is event time: its date is event time's)
@@ -354,10 +364,11 @@ class SymbolEngine:
 
     def _quote(self, q: Quote) -> list[OutputRecord]:
         calendar = self.calendar
-        day = self._local_date(q.at)
+        at = q.at
+        day = self._date if at is self._date_at else self._local_date(at)
         # event time is the latest instant seen and every price recorded is at or before it:
         # a quote that is event time (it moved it there) is at or after all of them
-        close = self.market.quote(q, calendar, day, newest=q.at is self.now)
+        close = self.market.quote(q, calendar, day, newest=at is self.now)
         if close is not None and self._due_known:  # a date newly pending: its close is due
             due = self._due
             if due is None or close < due:
