@@ -83,9 +83,11 @@ class PartitionFold:
     def __init__(self, partition: int, partitions: int, terms: Sequence[Terms]) -> None:
         self.partition = partition
         self.partitions = partitions
-        self.engine = Engine(terms)
         # one rank per symbol, however many series of terms it has
         self._rank = {s: rank for rank, s in enumerate(dict.fromkeys(t.symbol for t in terms))}
+        # a broadcast tick runs the engines of the symbols routed here alone: on another
+        # partition's symbol it was work whose outputs `_run` dropped
+        self.engine = Engine(terms, ticked=self.symbols)
         self._next_seq = 1
         self._pending: dict[int, Envelope] = {}
         self._last_origin: dict[tuple[str, int], int] = {}

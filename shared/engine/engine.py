@@ -92,15 +92,22 @@ def failure_reason(record: InputRecord, exc: Exception) -> str:
 class Engine:
     """All warrants watched by one process, keyed by the symbol of their terms."""
 
-    def __init__(self, terms: Iterable[Terms]) -> None:
+    def __init__(self, terms: Iterable[Terms], *, ticked: Iterable[str] | None = None) -> None:
         """One engine per symbol; several terms of one symbol are its series, each naming
-        its own and agreeing on the symbol-wide keys (shared.terms.by_symbol: TermsError)."""
+        its own and agreeing on the symbol-wide keys (shared.terms.by_symbol: TermsError).
+
+        `ticked`: the symbols a broadcast tick (`symbol` "*") runs on, default all. A fold of
+        one Kafka partition names the symbols routed to it (services/streams/fold.py): the
+        others' records never reach it, so a tick there would be work whose outputs are
+        dropped (docs/operations.md "Throughput")."""
         self.symbols: dict[str, SymbolEngine] = {}
         self._guards: dict[str, _Guard] = {}
         named = [(f"terms {n + 1} ({t.family})", t) for n, t in enumerate(terms)]
         for symbol, series in by_symbol(named).items():
             self.symbols[symbol] = SymbolEngine(series)
             self._guards[symbol] = _Guard(self.symbols[symbol])
+        self._ticked: tuple[str, ...] = tuple(
+            self.symbols if ticked is None else (s for s in self.symbols if s in set(ticked)))
 
     def replace_symbol(self, symbol: str, engine: SymbolEngine) -> None:
         """Put `engine` (a state loaded from a snapshot, shared/engine/snapshot.py) in place
@@ -130,7 +137,7 @@ class Engine:
         """`keep`: the way back holds the record, else it decodes `raw` again."""
         if record.symbol == ALL_SYMBOLS and isinstance(record, Tick):
             out: list[OutputRecord] = []
-            for symbol in self.symbols:
+            for symbol in self._ticked:
                 out.extend(self._apply(symbol, topic, record, raw, f"{symbol}: ", keep=keep))
             return out
         if record.symbol not in self.symbols:
