@@ -139,6 +139,28 @@ async def test_a_takeover_from_a_snapshot_and_the_tail_goes_on_as_an_uninterrupt
     assert f"from the snapshot at offset {k} and {handed - k - 1} records" in caplog.text
 
 
+async def test_the_next_snapshot_waits_for_records_in_proportion_to_the_state(
+        settings: KafkaSettings) -> None:
+    # `snapshot_every` 1, but a snapshot of E bytes of engine state waits E // 16 records
+    # (services/streams/warrant_state.py STATE_BYTES_PER_RECORD)
+    s = fresh(settings, every=1)
+    partition, log, _ = await setup(s)
+    k = 20
+    first, _ = await folded_until(s, partition, log, k)
+    assert first.due() == [partition]
+    engine_bytes = len(snapshots.take(*fold_until(s, partition, log, k), 0).engine)
+    async with Sender(s) as send:
+        assert await first.snapshot(partition, send)
+    wait = engine_bytes // 16
+    assert 1 < wait < len(log) - k - 1, "the scenario cannot show the interval"
+    due_after = []
+    for offset in range(k + 1, len(log)):
+        await first.apply(partition, offset, [log[offset]], log[offset].value)
+        first.published(partition)
+        due_after.append(first.due() == [partition])
+    assert due_after == [n >= wait for n in range(1, len(log) - k)]
+
+
 async def test_records_a_snapshot_covers_are_skipped_when_handed_in_again(
         settings: KafkaSettings) -> None:
     # the snapshot went past the group's committed offset: Faust hands the new owner records
