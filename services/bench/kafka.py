@@ -26,6 +26,14 @@ more between runs on this broker and swamps the difference above when the servic
 little per input. It is paired with the pass-through of its repetition (`ratios`,
 `median_ratio`).
 
+Two more end-to-end lines do the same for a live feed (`live_run`): the quotes alone,
+published as an upstream feed or `warrantwatch publish --order arrival` publishes them (keyed
+by symbol, on its partition, no replay headers), so intake forwards each message as it is and
+the fold decodes the record alone; one topic and one partition, whose order Kafka keeps, so
+the outputs are the in-process engine's (their number is checked). Replay inputs carry their
+file line in a header (`ww-source`, for dead letters that quote it), their places and index;
+a live quote carries none of that.
+
 A further line is the Faust floor (`faust_seconds_per_message`): a bare Faust agent moving
 the same messages from one topic to another, the least the services would pay per input if
 Faust delivered the input topics. A third line times the pure engine on the same inputs, in
@@ -52,11 +60,12 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from services.bench import BenchResult
 from services.kafka.client import connection_kwargs, producer_kwargs
 from services.kafka.embedded import EmbeddedBroker
+from services.kafka.partitioning import partition_of
 from services.kafka.profiles import profile_for
-from services.kafka.replay_plan import plan_lines
+from services.kafka.replay_plan import Stamped, plan_lines, publish
 from services.kafka.replay_run import ReplayRun
 from services.kafka.settings import KafkaSettings
-from services.kafka.topics import sequenced_topic
+from services.kafka.topics import output_topics, sequenced_topic
 from services.streams.fetch_wait import transport_with_fetch_wait
 from shared.calendar.exchange import EASTERN
 from shared.engine import Engine
@@ -137,6 +146,62 @@ async def _first_timestamp(settings: KafkaSettings, topic: str) -> float:
     if not firsts:
         raise BenchError(f"no record on {topic}: the worker wrote nothing to time")
     return min(firsts.values()) / 1000
+
+
+def live_quotes(lines: list[str]) -> list[str]:
+    """The quotes of `lines` alone: a live feed of one symbol on one partition of one topic,
+    whose order Kafka keeps (each day's value is published when the next day's first quote
+    passes its close: shared/engine/symbol.py)."""
+    return [line for line in lines if json.loads(line)["topic"] == "quotes"]
+
+
+async def live_run(settings: KafkaSettings, lines: list[str]) -> tuple[float, float]:
+    """`services_run` for a live feed: the messages as an upstream feed or `warrantwatch
+    publish --order arrival` sends them (keyed by symbol, on its partition, no replay
+    headers), so intake forwards them as they are and the fold decodes the record alone
+    (docs/operations.md "Throughput"). Done when every output the in-process engine gives
+    for the same quotes is out."""
+    plan = plan_lines(lines)
+    engine = Engine([load_terms()])
+    expected = sum(len(replay_lines(engine, [line])) for line in lines)
+    async with ReplayRun(settings, [load_terms()]) as run:
+        await publish(run.settings, [Stamped(s, partition_of(s.key, run.settings.partitions), [])
+                                     for s in plan.submissions])
+        started = time.time()
+        run.start_worker()
+        count, last = await _live_outputs(run.settings, expected)
+        first_write = await _first_timestamp(run.settings, sequenced_topic(run.settings))
+    if count != expected:
+        raise BenchError(f"live feed: {count} outputs, the engine gives {expected}")
+    return last - started, last - first_write
+
+
+async def _live_outputs(settings: KafkaSettings, expected: int,
+                        stall_seconds: float = 60.0) -> tuple[int, float]:
+    """Read every output topic from the start until `expected` records are out (a live run's
+    outputs carry no replay places, so the replay collector cannot be used): their count and
+    the create time of the last (seconds)."""
+    consumer = AIOKafkaConsumer(enable_auto_commit=False, **connection_kwargs(settings))
+    await consumer.start()
+    try:
+        parts = [TopicPartition(t, p) for t in output_topics(settings)
+                 for p in range(settings.partitions)]
+        consumer.assign(parts)
+        await consumer.seek_to_beginning(*parts)
+        count, last, progress = 0, 0, time.monotonic()
+        while count < expected:
+            batch = await consumer.getmany(timeout_ms=500)
+            for messages in batch.values():
+                count += len(messages)
+                last = max([last, *(m.timestamp for m in messages)])
+            if batch:
+                progress = time.monotonic()
+            elif time.monotonic() - progress > stall_seconds:
+                raise BenchError(f"live feed: {count} of {expected} outputs, then none for "
+                                 f"{stall_seconds:.0f} s")
+    finally:
+        await consumer.stop()
+    return count, last / 1000
 
 
 def engine_seconds_per_input(lines: list[str]) -> float:
@@ -276,6 +341,10 @@ def run(quick: bool) -> list[BenchResult]:
     theirs_start: list[float] = []
     floor: list[float] = []
     windows: list[float] = []  # the long run's steady window, per input
+    live_short_runs: list[float] = []
+    live_long_runs: list[float] = []
+    live_windows: list[float] = []
+    live_short, live_lines = live_quotes(short), live_quotes(lines)
     messages = [(s.key, s.value) for s in plan_lines(lines).submissions]
     with EmbeddedBroker() as broker:
         settings = KafkaSettings(broker=broker.url, profile="embedded")
@@ -284,6 +353,10 @@ def run(quick: bool) -> list[BenchResult]:
             long_total, long_window = asyncio.run(services_run(settings, lines))
             long_runs.append(long_total)
             windows.append(long_window / len(lines))
+            live_short_runs.append(asyncio.run(live_run(settings, live_short))[0])
+            live_total, live_window = asyncio.run(live_run(settings, live_lines))
+            live_long_runs.append(live_total)
+            live_windows.append(live_window / len(live_lines))
             per_message, start = asyncio.run(passthrough_seconds_per_message(settings, lines))
             theirs.append(per_message)
             theirs_start.append(start)
@@ -333,7 +406,8 @@ def run(quick: bool) -> list[BenchResult]:
                                                                     strict=True))),
                  ("median_ratio", statistics.median(t / w for t, w in zip(theirs, windows,
                                                                           strict=True)))),
-    ), BenchResult(
+    ), *_live_rows(live_short, live_lines, live_short_runs, live_long_runs, live_windows,
+                   theirs, baseline), BenchResult(
         suite=SUITE,
         name="the Faust floor: a bare agent, take_events(200, 20 ms), producer.send A -> B",
         per_op_seconds=min(floor),
@@ -353,3 +427,31 @@ def run(quick: bool) -> list[BenchResult]:
         figures=(("baseline_excludes", PASSTHROUGH_EXCLUDES),
                  ("baseline_start_seconds", min(theirs_start))),
     )]
+
+
+def _live_rows(short: list[str], lines: list[str], short_runs: list[float],
+               long_runs: list[float], windows: list[float], theirs: list[float],
+               baseline: str) -> list[BenchResult]:
+    """The live feed's rows (`live_run`): the difference of its long and short runs and the
+    long run's steady window, each paired with its repetition's pass-through."""
+    extra = len(lines) - len(short)
+    ours = [(b - a) / extra for a, b in zip(short_runs, long_runs, strict=True)]
+    if min(ours) <= 0:
+        raise BenchError("live feed: the long run took no longer than the short one")
+    rows = []
+    for name, figures in (
+            (f"quote end to end, live feed (no replay headers), embedded broker, 1 worker "
+             f"({len(short)} vs {len(lines)} quotes)", ours),
+            (f"quote end to end, live feed (no replay headers), embedded broker, 1 worker, "
+             f"steady window ({len(lines)} quotes)", windows)):
+        ratios = [t / o for t, o in zip(theirs, figures, strict=True)]
+        rows.append(BenchResult(
+            suite=SUITE, name=name, per_op_seconds=min(figures), baseline_name=baseline,
+            baseline_per_op_seconds=min(theirs),
+            median_per_op_seconds=statistics.median(figures),
+            baseline_median_per_op_seconds=statistics.median(theirs),
+            figures=(("baseline_excludes", PASSTHROUGH_EXCLUDES),
+                     ("repetitions", len(figures)),
+                     ("ratios", ",".join(f"{r:.3f}" for r in ratios)),
+                     ("median_ratio", statistics.median(ratios)))))
+    return rows
