@@ -170,7 +170,9 @@ class PartitionFold:
                 outputs = [dead_letter(env.topic, raw, env.reject)]
             elif env.source is not None:
                 # a replay line, validated by the publisher: dead letters quote the line
-                outputs = self.engine.process(env.topic, decode(env.topic, raw), env.source)
+                # the way back holds the message, not the decoded record (shared/engine)
+                outputs = self.engine.process(env.topic, decode(env.topic, raw), env.source,
+                                              message=raw)
             else:
                 outputs = self.engine.handle(env.topic, raw)
         except Exception as exc:  # a fault on one record must not stop the partition

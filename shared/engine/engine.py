@@ -40,12 +40,13 @@ class Output(NamedTuple):
     record: OutputRecord
 
 
-# One record applied: (topic, record, raw). The record None: `raw` is the message `admit`
-# decoded it from (`Engine.handle`), and decodes to it again. Not holding the decoded record
-# spares the garbage collector: 256 records held per symbol, each some tracked objects, cost
-# more than the fold of a quote (docs/operations.md "Throughput"). A plain tuple: one is
-# made per record.
-_Applied = tuple[str, InputRecord | None, str | bytes | None]
+# One record applied: (topic, record, raw, message). The record None: `message` is the
+# message it was decoded from (`Engine.handle`, or a Kafka fold naming it), and `admit`
+# decodes it to the same record again; `raw` is what its dead letters quote (the message
+# itself, or a replay's file line). Not holding the decoded record spares the garbage
+# collector: 256 records held per symbol, each some tracked objects, cost more than the fold
+# of a quote (docs/operations.md "Throughput"). A plain tuple: one is made per record.
+_Applied = tuple[str, InputRecord | None, str | bytes | None, str | bytes | None]
 
 
 class _Guard:
@@ -68,10 +69,10 @@ class _Guard:
         for step in self.since:
             # each went through once without raising; the engine is deterministic
             with contextlib.suppress(Exception):
-                topic, record, raw = step
+                topic, record, raw, message = step
                 if record is None:
-                    assert raw is not None
-                    again = admit(topic, raw)  # as `Engine.handle` decoded it
+                    assert message is not None
+                    again = admit(topic, message)  # the one decoder, as it was decoded
                     if isinstance(again, DeadLetter):
                         continue  # cannot be: it decoded once, and decoding is deterministic
                     record = again
@@ -124,32 +125,36 @@ class Engine:
             return [record]
         symbol = record.symbol
         if symbol != ALL_SYMBOLS and symbol in self.symbols:  # `_process`, the usual case
-            return self._apply(symbol, topic, record, raw, keep=False)
-        return self._process(topic, record, raw, keep=False)
+            return self._apply(symbol, topic, record, raw, message=raw)
+        return self._process(topic, record, raw, message=raw)
 
-    def process(self, topic: str, record: InputRecord,
-                raw: str | bytes | None = None) -> list[OutputRecord]:
-        """Process one validated input record; whatever fails is one dead letter."""
-        return self._process(topic, record, raw, keep=True)
+    def process(self, topic: str, record: InputRecord, raw: str | bytes | None = None, *,
+                message: str | bytes | None = None) -> list[OutputRecord]:
+        """Process one validated input record; whatever fails is one dead letter.
+
+        `message`: the message `record` was decoded from (by shared.events.codec), if the
+        caller has it: the way back then holds it, not the record (`_Applied`)."""
+        return self._process(topic, record, raw, message=message)
 
     def _process(self, topic: str, record: InputRecord, raw: str | bytes | None, *,
-                 keep: bool) -> list[OutputRecord]:
-        """`keep`: the way back holds the record, else it decodes `raw` again."""
+                 message: str | bytes | None) -> list[OutputRecord]:
+        """`message` None: the way back holds the record, else it decodes `message` again."""
         if record.symbol == ALL_SYMBOLS and isinstance(record, Tick):
             out: list[OutputRecord] = []
             for symbol in self._ticked:
-                out.extend(self._apply(symbol, topic, record, raw, f"{symbol}: ", keep=keep))
+                out.extend(self._apply(symbol, topic, record, raw, f"{symbol}: ",
+                                       message=message))
             return out
         if record.symbol not in self.symbols:
             known = ", ".join(sorted(self.symbols)) or "none"
             return [dead_letter(topic, raw if raw is not None else encode(record),
                                 f"symbol: unknown symbol {shown(record.symbol)}: no terms "
                                 f"loaded for it (loaded: {known})", record.symbol)]
-        return self._apply(record.symbol, topic, record, raw, keep=keep)
+        return self._apply(record.symbol, topic, record, raw, message=message)
 
     def _apply(self, symbol: str, topic: str, record: InputRecord,
-               raw: str | bytes | None, prefix: str = "", *, keep: bool = True
-               ) -> list[OutputRecord]:
+               raw: str | bytes | None, prefix: str = "", *,
+               message: str | bytes | None = None) -> list[OutputRecord]:
         engine = self.symbols[symbol]
         try:
             out = engine.process(topic, record, raw)
@@ -160,7 +165,7 @@ class Engine:
             return [self._letter(topic, record, raw, prefix + failure_reason(record, exc),
                                  symbol)]
         self._guards[symbol].applied(
-            engine, (topic, record if keep or raw is None else None, raw))
+            engine, (topic, None if message is not None else record, raw, message))
         return out
 
     @staticmethod
