@@ -222,6 +222,21 @@ PASSTHROUGH_EXCLUDES = ("consumer start and group join (until the first message)
                         "its topics, publishing its inputs")
 
 
+async def _topics_with_messages(settings: KafkaSettings, source: str, sink: str,
+                                messages: list[tuple[bytes, bytes]]) -> AIOKafkaProducer:
+    """Topics `source` and `sink` made, `messages` (key, value) sent to `source`: the started
+    producer, for the caller to flush and stop (or to write `sink` with)."""
+    admin = AIOKafkaAdminClient(**connection_kwargs(settings))
+    await admin.start()
+    await admin.create_topics([NewTopic(t, settings.partitions, 1) for t in (source, sink)])
+    await admin.close()
+    producer = AIOKafkaProducer(**producer_kwargs(settings))
+    await producer.start()
+    for key, value in messages:
+        await producer.send(source, value, key=key)
+    return producer
+
+
 async def passthrough_seconds_per_message(settings: KafkaSettings,
                                           lines: list[str]) -> tuple[float, float]:
     """Seconds per message for consume-then-produce with plain aiokafka clients, timed from
@@ -230,14 +245,8 @@ async def passthrough_seconds_per_message(settings: KafkaSettings,
     plan = plan_lines(lines)
     run = uuid.uuid4().hex[:8]
     source, sink = f"bench-{run}-in", f"bench-{run}-out"
-    admin = AIOKafkaAdminClient(**connection_kwargs(settings))
-    await admin.start()
-    await admin.create_topics([NewTopic(t, settings.partitions, 1) for t in (source, sink)])
-    await admin.close()
-    producer = AIOKafkaProducer(**producer_kwargs(settings))
-    await producer.start()
-    for s in plan.submissions:
-        await producer.send(source, s.value, key=s.key)
+    producer = await _topics_with_messages(settings, source, sink,
+                                           [(s.key, s.value) for s in plan.submissions])
     await producer.flush()
     consumer = AIOKafkaConsumer(source, group_id=f"bench-{run}", auto_offset_reset="earliest",
                                 **connection_kwargs(settings))
@@ -276,14 +285,7 @@ async def faust_seconds_per_message(settings: KafkaSettings,
 
     run = uuid.uuid4().hex[:8]
     source, sink = f"floor-{run}-in", f"floor-{run}-out"
-    admin = AIOKafkaAdminClient(**connection_kwargs(settings))
-    await admin.start()
-    await admin.create_topics([NewTopic(t, settings.partitions, 1) for t in (source, sink)])
-    await admin.close()
-    producer = AIOKafkaProducer(**producer_kwargs(settings))
-    await producer.start()
-    for key, value in messages:
-        await producer.send(source, value, key=key)
+    producer = await _topics_with_messages(settings, source, sink, messages)
     await producer.flush()
     await producer.stop()
     profile = profile_for(settings)
