@@ -56,7 +56,9 @@ def _at(day: date, clock: time, zone: Any) -> str:
     return datetime.combine(day, clock, tzinfo=zone).isoformat()
 
 
-def _trading_days(terms: Terms, count: int) -> list[date]:
+def trading_days(terms: Terms, count: int) -> list[date]:
+    """The first `count` Trading Days from FIRST_DAY of a stock listed on the OTC Bulletin
+    Board since LISTED_FROM (the engine and takeover suites' streams)."""
     calendar = TradingCalendar(terms).with_listing(LISTED_FROM, Venue.OTCBB)
     days: list[date] = []
     day = FIRST_DAY
@@ -123,7 +125,7 @@ def mixed_stream(days: int, terms: list[Terms]) -> list[Line]:
     lines: list[Line] = [line for t in terms for line in _opening(t)]
     zone = terms[0].zone
     step = timedelta(minutes=390) / QUOTES_PER_DAY
-    for i, day in enumerate(_trading_days(terms[0], days)):
+    for i, day in enumerate(trading_days(terms[0], days)):
         timed: list[tuple[time, int, Line]] = []
         for s, t in enumerate(terms):
             for time_of, line in _day_extras(t, s, i, day):

@@ -392,22 +392,10 @@ def run(quick: bool) -> list[BenchResult]:
                  ("repetitions", len(ours)),
                  ("ratios", ",".join(f"{r:.3f}" for r in ratios)),
                  ("median_ratio", statistics.median(ratios))),
-    ), BenchResult(
-        suite=SUITE,
-        name=f"quote end to end, embedded broker, 1 worker, steady window ({len(lines)} inputs: "
-             "intake's first write to the last output)",
-        per_op_seconds=min(windows),
-        baseline_name=baseline,
-        baseline_per_op_seconds=min(theirs),
-        median_per_op_seconds=statistics.median(windows),
-        baseline_median_per_op_seconds=statistics.median(theirs),
-        figures=(("baseline_excludes", PASSTHROUGH_EXCLUDES),
-                 ("excludes", WINDOW_EXCLUDES),
-                 ("repetitions", len(windows)),
-                 ("ratios", ",".join(f"{t / w:.3f}" for t, w in zip(theirs, windows,
-                                                                    strict=True))),
-                 ("median_ratio", statistics.median(t / w for t, w in zip(theirs, windows,
-                                                                          strict=True)))),
+    ), _paired_row(
+        f"quote end to end, embedded broker, 1 worker, steady window ({len(lines)} inputs: "
+        "intake's first write to the last output)", windows, theirs, baseline,
+        ("excludes", WINDOW_EXCLUDES),
     ), *_live_rows(live_short, live_lines, live_short_runs, live_long_runs, live_windows,
                    theirs, baseline), BenchResult(
         suite=SUITE,
@@ -440,20 +428,24 @@ def _live_rows(short: list[str], lines: list[str], short_runs: list[float],
     ours = [(b - a) / extra for a, b in zip(short_runs, long_runs, strict=True)]
     if min(ours) <= 0:
         raise BenchError("live feed: the long run took no longer than the short one")
-    rows = []
-    for name, figures in (
-            (f"quote end to end, live feed (no replay headers), embedded broker, 1 worker "
-             f"({len(short)} vs {len(lines)} quotes)", ours),
-            (f"quote end to end, live feed (no replay headers), embedded broker, 1 worker, "
-             f"steady window ({len(lines)} quotes)", windows)):
-        ratios = [t / o for t, o in zip(theirs, figures, strict=True)]
-        rows.append(BenchResult(
-            suite=SUITE, name=name, per_op_seconds=min(figures), baseline_name=baseline,
-            baseline_per_op_seconds=min(theirs),
-            median_per_op_seconds=statistics.median(figures),
-            baseline_median_per_op_seconds=statistics.median(theirs),
-            figures=(("baseline_excludes", PASSTHROUGH_EXCLUDES),
-                     ("repetitions", len(figures)),
-                     ("ratios", ",".join(f"{r:.3f}" for r in ratios)),
-                     ("median_ratio", statistics.median(ratios)))))
-    return rows
+    return [_paired_row(f"quote end to end, live feed (no replay headers), embedded broker, "
+                        f"1 worker ({len(short)} vs {len(lines)} quotes)", ours, theirs,
+                        baseline),
+            _paired_row(f"quote end to end, live feed (no replay headers), embedded broker, "
+                        f"1 worker, steady window ({len(lines)} quotes)", windows, theirs,
+                        baseline)]
+
+
+def _paired_row(name: str, ours: list[float], theirs: list[float], baseline: str,
+                *extra: tuple[str, int | float | str]) -> BenchResult:
+    """A row whose repetitions are each paired with the pass-through of the same repetition:
+    best and median of both, then each repetition's ratio (`ratios`) and their median."""
+    ratios = [t / o for t, o in zip(theirs, ours, strict=True)]
+    return BenchResult(
+        suite=SUITE, name=name, per_op_seconds=min(ours), baseline_name=baseline,
+        baseline_per_op_seconds=min(theirs), median_per_op_seconds=statistics.median(ours),
+        baseline_median_per_op_seconds=statistics.median(theirs),
+        figures=(("baseline_excludes", PASSTHROUGH_EXCLUDES), *extra,
+                 ("repetitions", len(ours)),
+                 ("ratios", ",".join(f"{r:.3f}" for r in ratios)),
+                 ("median_ratio", statistics.median(ratios))))

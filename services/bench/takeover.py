@@ -42,6 +42,7 @@ from zoneinfo import ZoneInfo
 from aiokafka import AIOKafkaProducer
 
 from services.bench import BenchResult
+from services.bench.engine import FIRST_DAY, LISTED_FROM, trading_days
 from services.kafka.admin import delete_topics, ensure_topics
 from services.kafka.client import producer_kwargs
 from services.kafka.embedded import EmbeddedBroker
@@ -55,10 +56,8 @@ from services.streams.intake import envelopes
 from services.streams.pack import PACK_HEADERS, Packer
 from services.streams.rebuild import Anchor
 from services.streams.warrant_state import WarrantState
-from shared.calendar import TradingCalendar
 from shared.errors import BenchError
 from shared.terms import Terms, load_terms
-from shared.venues import Venue
 
 SUITE = "takeover"
 SIZES = (10_000, 100_000, 1_000_000)
@@ -66,21 +65,8 @@ QUICK_SIZES = (1_000, 10_000)
 QUOTES_PER_DAY = 2_000
 QUOTE_STEP_SECONDS = 11  # 2,000 quotes from 09:30 to about 15:37
 PACK_RECORDS = 200  # intake's batch (services/streams/batching.py BATCH_MAX)
-FIRST_DAY = date(2008, 1, 2)
-LISTED_FROM = date(2007, 1, 2)
 SYMBOL = "GLOW"
 WARRANTS = 3
-
-
-def _trading_days(terms: Terms, count: int) -> list[date]:
-    calendar = TradingCalendar(terms).with_listing(LISTED_FROM, Venue.OTCBB)
-    days: list[date] = []
-    day = FIRST_DAY
-    while len(days) < count:
-        if calendar.is_trading_day(day):
-            days.append(day)
-        day += timedelta(days=1)
-    return days
 
 
 def _opening(zone: ZoneInfo) -> list[tuple[str, str]]:
@@ -154,7 +140,7 @@ def _day(i: int, day: date, zone: ZoneInfo) -> list[tuple[str, str]]:
 def inputs(terms: Terms, records: int) -> Iterator[tuple[str, str]]:
     """(topic, raw JSON) of the history, `records` of them, then as many more as asked."""
     yield from _opening(terms.zone)
-    days = _trading_days(terms, records // QUOTES_PER_DAY + 2)
+    days = trading_days(terms, records // QUOTES_PER_DAY + 2)
     for i, day in enumerate(days):
         yield from _day(i, day, terms.zone)
     raise BenchError("the bench ran out of trading days")

@@ -127,6 +127,11 @@ def _text_number(value: str) -> Decimal:
         number = Decimal(value)
     except ArithmeticError:
         raise NotDecidedFast from None
+    return _in_range(number)
+
+
+def _in_range(number: Decimal) -> Decimal:
+    """`number` if finite and of magnitude 1e-12 to 1e15 (fields.py `_to_decimal`)."""
     if not number.is_finite():
         raise NotDecidedFast
     exponent = number.adjusted()
@@ -141,19 +146,12 @@ def _number(value: Any) -> Decimal:
     if kind is str:
         return _text_number(value)
     if kind is Decimal:  # a JSON number with a fraction or an exponent, as written
-        number: Decimal = value
-        if not number.is_finite():
-            raise NotDecidedFast
-    elif kind is int:
+        return _in_range(value)
+    if kind is int:
         if not -_INT_BOUND < value < _INT_BOUND:
             raise NotDecidedFast
-        number = Decimal(value)
-    else:  # a bool, a float, an object, a list, a JSON constant
-        raise NotDecidedFast
-    exponent = number.adjusted()
-    if exponent > 15 or exponent < -12:
-        raise NotDecidedFast
-    return number
+        return _in_range(Decimal(value))
+    raise NotDecidedFast  # a bool, a float, an object, a list, a JSON constant
 
 
 def _new_price(value: str) -> Decimal:
